@@ -1,0 +1,18 @@
+import { capability } from '../capability';
+import type { DeletedFile } from '../repository-results';
+import { allVisiblePaths } from './list-visible';
+import { removeFiles } from './remove-files';
+
+export const DeletePrefix = capability('DeletePrefix', {
+  /** Deletes every visible file whose path starts with the prefix, a page at a time. */
+  async deletePrefix(prefix = ''): Promise<DeletedFile[]> {
+    const deleted: DeletedFile[] = [];
+    const pages: string[][] = [];
+    for await (const page of allVisiblePaths(this, prefix)) pages.push(page);
+    for (const page of pages) {
+      for (const file of await removeFiles(this, page))
+        if (file) deleted.push(file);
+    }
+    return deleted;
+  },
+});

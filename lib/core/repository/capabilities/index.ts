@@ -1,0 +1,11 @@
+export { Create } from './create.capability';
+export { Put } from './put.capability';
+export { Get } from './get.capability';
+export { GetPrefix } from './get-prefix.capability';
+export { List } from './list.capability';
+export { Delete } from './delete.capability';
+export { DeletePrefix } from './delete-prefix.capability';
+export { Copy } from './copy.capability';
+export { Move } from './move.capability';
+export { PresignedUrl } from './presigned-url.capability';
+export { Stat } from './stat.capability';
