@@ -117,7 +117,7 @@ export class SagaSession {
    * Stages the intents (one backend transaction), then runs the storage I/O of each step, then
    * records sizes and etags (one more). Throws before any I/O when a check fails.
    */
-  async write<T>(
+  async write(
     intents: readonly WriteIntent[],
     io: (step: PlannedStep) => Promise<PutObjectResult | null>,
     sources: readonly RecordKey[] = [],
