@@ -5,3 +5,4 @@ export type { InMemoryBackendOptions } from './backends/in-memory/in-memory-back
 export { InMemoryConnector } from './connectors/in-memory/in-memory.connector';
 export { InMemoryConnectorConfig } from './connectors/in-memory/in-memory-connector.config';
 export type { InMemoryConnectorOptions } from './connectors/in-memory/in-memory-connector.config';
+export * from './nest';

@@ -1,0 +1,39 @@
+import { FennFlowBackend } from '../core/backend/fennflow-backend';
+import { FennFlowConnector } from '../core/connector/fennflow-connector';
+import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
+
+export const DEFAULT_SCOPE = 'default';
+
+type Token = string | (abstract new (...args: never[]) => unknown);
+
+/**
+ * As @nestjs/typeorm's getDataSourceToken: the default scope maps to the class, so injection by
+ * type works without a decorator; any other scope to a readable string such as
+ * `FennFlowBackend_archive`.
+ */
+function tokenFor(classToken: Token & { name: string }, scope: string): Token {
+  return scope === DEFAULT_SCOPE ? classToken : `${classToken.name}_${scope}`;
+}
+
+export function getBackendToken(scope: string = DEFAULT_SCOPE): Token {
+  return tokenFor(FennFlowBackend, scope);
+}
+
+export function getConnectorToken(scope: string = DEFAULT_SCOPE): Token {
+  return tokenFor(FennFlowConnector, scope);
+}
+
+export function getUnitOfWorkFactoryToken(
+  scope: string = DEFAULT_SCOPE,
+): Token {
+  return tokenFor(UnitOfWorkFactory, scope);
+}
+
+/** Internal: the resolved module options of one scope. */
+export function getFennFlowOptionsToken(scope: string = DEFAULT_SCOPE): string {
+  return `FennFlowModuleOptions_${scope}`;
+}
+
+export function getLifecycleToken(scope: string = DEFAULT_SCOPE): string {
+  return `FennFlowLifecycle_${scope}`;
+}

@@ -1,0 +1,19 @@
+export { FennFlowModule } from './fennflow.module';
+export type { FennFlowRootOptions } from './fennflow.module';
+export type {
+  FennFlowModuleAsyncOptions,
+  FennFlowModuleOptions,
+  FennFlowOptions,
+  FennFlowOptionsFactory,
+} from './fennflow-options.interface';
+export {
+  InjectBackend,
+  InjectConnector,
+  InjectUnitOfWork,
+} from './fennflow.decorators';
+export {
+  DEFAULT_SCOPE,
+  getBackendToken,
+  getConnectorToken,
+  getUnitOfWorkFactoryToken,
+} from './fennflow.tokens';
