@@ -4,7 +4,7 @@ import { transferFile } from './transfer-file';
 
 export const Copy = capability('Copy', {
   /** Copies a visible file (server-side); a rollback removes the copy or restores what it replaced. */
-  copy(
+  async copy(
     from: string,
     to: string,
     options: CopyOptions = {},

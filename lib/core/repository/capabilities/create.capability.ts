@@ -5,7 +5,7 @@ import { writeFiles } from './write-files';
 
 export const Create = capability('Create', {
   /** Writes new files; fails with RecordAlreadyExistsError, before any I/O, if any path is taken. */
-  create(...files: Content[]): Promise<StoredFile[]> {
+  async create(...files: Content[]): Promise<StoredFile[]> {
     return writeFiles(this, files, 'create');
   },
 });

@@ -5,7 +5,7 @@ import { removeFiles } from './remove-files';
 
 export const Delete = capability('Delete', {
   /** Deletes files; one result per path, `null` where no visible file was. */
-  delete(...paths: string[]): Promise<(DeletedFile | null)[]> {
+  async delete(...paths: string[]): Promise<(DeletedFile | null)[]> {
     return removeFiles(
       this,
       paths.map((path) => resolveIn(this, path)),

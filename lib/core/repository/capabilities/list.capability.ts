@@ -4,7 +4,7 @@ import { listVisiblePage } from './list-visible';
 
 export const List = capability('List', {
   /** One page of visible paths, from the backend alone; paths are relative to the namespace root. */
-  list(options?: ListOptions): Promise<ListResult> {
+  async list(options?: ListOptions): Promise<ListResult> {
     return listVisiblePage(this, options);
   },
 });

@@ -4,7 +4,7 @@ import { transferFile } from './transfer-file';
 
 export const Move = capability('Move', {
   /** Moves a visible file: a copy now, the source removed after the commit. */
-  move(
+  async move(
     from: string,
     to: string,
     options: CopyOptions = {},

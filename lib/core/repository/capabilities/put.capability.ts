@@ -5,7 +5,7 @@ import { writeFiles } from './write-files';
 
 export const Put = capability('Put', {
   /** Writes files, replacing existing ones; a rollback restores the previous bytes. */
-  put(...files: Content[]): Promise<StoredFile[]> {
+  async put(...files: Content[]): Promise<StoredFile[]> {
     return writeFiles(this, files, 'put');
   },
 });
