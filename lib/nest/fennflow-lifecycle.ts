@@ -6,6 +6,7 @@ import {
 import type { FennFlowBackend } from '../core/backend/fennflow-backend';
 import type { FennFlowConnector } from '../core/connector/fennflow-connector';
 import type { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
+import type { RecoveryService } from './recovery.service';
 
 /**
  * Closes one scope in order on `app.close()`: open units of work finish (or are rolled back
@@ -23,9 +24,11 @@ export class FennFlowLifecycle
     private readonly connector: FennFlowConnector,
     private readonly backend: FennFlowBackend,
     private readonly shutdownTimeoutMs: number,
+    private readonly recovery: RecoveryService,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.recovery.stop();
     await this.factory.shutdown(this.shutdownTimeoutMs);
   }
 

@@ -6,6 +6,7 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { BackendConfig } from '../core/backend/fennflow-backend';
+import type { RecoveryOptions } from './recovery.service';
 import type { ConnectorConfig } from '../core/connector/fennflow-connector';
 import type {
   UnitOfWork,
@@ -22,6 +23,8 @@ export interface FennFlowOptions<T extends UnitOfWork = UnitOfWork> {
   readonly leaseMs?: number;
   /** Parallel storage calls within one repository call (default 8). */
   readonly concurrency?: number;
+  /** Recovery of expired sessions: on start-up and every `intervalMs` (default 60 s); `enabled: false` turns it off. */
+  readonly recovery?: RecoveryOptions;
   /** How long `app.close()` waits for open units of work before rolling them back (default 10,000 ms). */
   readonly shutdownTimeoutMs?: number;
 }

@@ -16,6 +16,7 @@ import {
   getBackendToken,
   getConnectorToken,
   getFennFlowOptionsToken,
+  getRecoveryServiceToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
 
@@ -73,6 +74,7 @@ export class FennFlowModule {
         getBackendToken(scope),
         getConnectorToken(scope),
         getUnitOfWorkFactoryToken(scope),
+        getRecoveryServiceToken(scope),
       ],
     };
   }

@@ -5,12 +5,14 @@ import type { FennFlowConnector } from '../core/connector/fennflow-connector';
 import { ConfigurationError } from '../core/errors/fennflow.errors';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
 import { FennFlowLifecycle } from './fennflow-lifecycle';
+import { RecoveryService } from './recovery.service';
 import type { FennFlowModuleOptions } from './fennflow-options.interface';
 import {
   getBackendToken,
   getConnectorToken,
   getFennFlowOptionsToken,
   getLifecycleToken,
+  getRecoveryServiceToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
 
@@ -68,13 +70,28 @@ export function createScopeProviders(scope: string): Provider[] {
       },
     },
     {
+      provide: getRecoveryServiceToken(scope),
+      inject: [factoryToken, optionsToken],
+      useFactory: (
+        factory: UnitOfWorkFactory,
+        options: FennFlowModuleOptions,
+      ) => new RecoveryService(factory, options.recovery),
+    },
+    {
       provide: getLifecycleToken(scope),
-      inject: [factoryToken, connectorToken, backendToken, optionsToken],
+      inject: [
+        factoryToken,
+        connectorToken,
+        backendToken,
+        optionsToken,
+        getRecoveryServiceToken(scope),
+      ],
       useFactory: (
         factory: UnitOfWorkFactory,
         connector: FennFlowConnector,
         backend: FennFlowBackend,
         options: FennFlowModuleOptions,
+        recovery: RecoveryService,
       ) =>
         new FennFlowLifecycle(
           scope,
@@ -82,6 +99,7 @@ export function createScopeProviders(scope: string): Provider[] {
           connector,
           backend,
           options.shutdownTimeoutMs ?? 10_000,
+          recovery,
         ),
     },
   ];

@@ -1,6 +1,7 @@
 import { FennFlowBackend } from '../core/backend/fennflow-backend';
 import { FennFlowConnector } from '../core/connector/fennflow-connector';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
+import { RecoveryService } from './recovery.service';
 
 export const DEFAULT_SCOPE = 'default';
 
@@ -32,6 +33,10 @@ export function getUnitOfWorkFactoryToken(
 /** Internal: the resolved module options of one scope. */
 export function getFennFlowOptionsToken(scope: string = DEFAULT_SCOPE): string {
   return `FennFlowModuleOptions_${scope}`;
+}
+
+export function getRecoveryServiceToken(scope: string = DEFAULT_SCOPE): Token {
+  return scope === DEFAULT_SCOPE ? RecoveryService : `RecoveryService_${scope}`;
 }
 
 export function getLifecycleToken(scope: string = DEFAULT_SCOPE): string {

@@ -15,5 +15,8 @@ export {
   DEFAULT_SCOPE,
   getBackendToken,
   getConnectorToken,
+  getRecoveryServiceToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
+export { RecoveryService } from './recovery.service';
+export type { RecoveryOptions } from './recovery.service';

@@ -13,6 +13,7 @@ import {
   FennFlowOptionsFactory,
   Get,
   getBackendToken,
+  getRecoveryServiceToken,
   getUnitOfWorkFactoryToken,
   InjectBackend,
   InjectUnitOfWork,
@@ -25,6 +26,7 @@ import {
   TextContent,
   UnitOfWork,
   UnitOfWorkFactory,
+  RecoveryService,
 } from 'fennflow-nestjs';
 
 const NotesRepository = defineRepository(Create, Get, List);
@@ -343,6 +345,44 @@ describe('FennFlowModule', () => {
         (o) => o.key,
       ),
     ).toEqual(['x.txt']);
+    await app.close();
+  });
+
+  it('recovers sessions left by a dead process when the app starts, and on demand', async () => {
+    const scope = uniqueScope();
+    const crashed = new UnitOfWorkFactory({
+      backend: new InMemoryBackend(scope),
+      connector: new InMemoryConnector(scope),
+      unitOfWork: NotesUnitOfWork,
+      leaseMs: 30,
+    });
+    const dead = await crashed.begin();
+    await dead.notes.create(TextContent.from('half', { filename: 'half.txt' }));
+    const { sessionOf } =
+      await import('../../../lib/core/unit-of-work/unit-of-work');
+    (sessionOf(dead) as unknown as { lease: { stop(): void } }).lease.stop();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        FennFlowModule.forRoot(new InMemoryBackendConfig({ scope }), {
+          unitOfWork: NotesUnitOfWork,
+          recovery: { intervalMs: 50 },
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication().init();
+    expect(
+      (await new InMemoryConnector(scope).listObjects('notes')).objects,
+    ).toEqual([]);
+    expect(
+      await app
+        .get<FennFlowBackend>(getBackendToken(scope))
+        .getSession(dead.id),
+    ).toBeNull();
+    expect(
+      await app.get<RecoveryService>(getRecoveryServiceToken(scope)).run(),
+    ).toEqual([]);
     await app.close();
   });
 });
