@@ -19,18 +19,23 @@ export function loadDriver<T>(
         { cause: error },
       );
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error as { message?: unknown } | null)?.message ?? error;
     throw new ConfigurationError(
-      `The ${backendKind} backend could not load '${moduleName}': ${message}`,
+      `The ${backendKind} backend could not load '${moduleName}': ${String(message)}`,
       { cause: error },
     );
   }
 }
 
+/** Duck-typed: an error from another realm (a test sandbox) is not `instanceof Error` here. */
 function isMissingModule(error: unknown, moduleName: string): boolean {
+  const { code, message } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
   return (
-    error instanceof Error &&
-    (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
-    error.message.includes(`'${moduleName}'`)
+    code === 'MODULE_NOT_FOUND' &&
+    typeof message === 'string' &&
+    message.includes(`'${moduleName}'`)
   );
 }
