@@ -16,4 +16,35 @@ export type {
 export { InMemoryConnector } from './connectors/in-memory/in-memory.connector';
 export { InMemoryConnectorConfig } from './connectors/in-memory/in-memory-connector.config';
 export type { InMemoryConnectorOptions } from './connectors/in-memory/in-memory-connector.config';
+export {
+  ReconcileConfig,
+  RECONCILE_FREQUENCIES,
+  RECONCILE_STRATEGIES,
+} from './core/reconcile/reconcile.config';
+export type {
+  ReconcileFrequency,
+  ReconcileOptions,
+  ReconcileStrategy,
+} from './core/reconcile/reconcile.config';
+export { Reconciler } from './core/reconcile/reconciler';
+export type {
+  ReconcileRunOptions,
+  ReconcilerOptions,
+} from './core/reconcile/reconciler';
+export { ReconcileScheduler } from './core/reconcile/reconcile-scheduler';
+export { RECONCILER_SESSION_ID } from './core/reconcile/reconcile-batch';
+export type {
+  NamespaceReconcileReport,
+  ReconcileProgress,
+  ReconcileReport,
+} from './core/reconcile/reconcile-report';
+export {
+  DEFAULT_GC_GRACE_MS,
+  GarbageCollector,
+} from './core/gc/garbage-collector';
+export type {
+  CollectOptions,
+  GarbageCollectorOptions,
+} from './core/gc/garbage-collector';
+export type * from './core/gc/gc-report';
 export * from './nest';
