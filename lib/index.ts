@@ -48,3 +48,10 @@ export type {
 } from './core/gc/garbage-collector';
 export type * from './core/gc/gc-report';
 export * from './nest';
+export { FileSystemConnector } from './connectors/filesystem/filesystem.connector';
+export { FileSystemConnectorConfig } from './connectors/filesystem/filesystem-connector.config';
+export type { FileSystemConnectorOptions } from './connectors/filesystem/filesystem-connector.config';
+export { S3Connector } from './connectors/s3/s3.connector';
+export type { S3ConditionalWrites } from './connectors/s3/s3.connector';
+export { S3ConnectorConfig } from './connectors/s3/s3-connector.config';
+export type { S3ConnectorOptions } from './connectors/s3/s3-connector.config';
