@@ -96,7 +96,7 @@ export class PostgresBackend extends FennFlowBackend {
   readonly scope: string;
   private readonly tables: PostgresTables;
   private readonly schemaName: string;
-  private pool: PostgresPoolLike | null;
+  private pool: PostgresPoolLike | null = null;
   private readonly ownsPool: boolean;
   private queries = 0;
   private readonly sql: ReturnType<typeof statements>;
@@ -110,7 +110,6 @@ export class PostgresBackend extends FennFlowBackend {
       options.table ?? 'fennflow_records',
     );
     this.sql = statements(this.tables);
-    this.pool = options.pool ?? null;
     this.ownsPool = !options.pool;
     if (this.ownsPool) loadPg();
   }
@@ -121,29 +120,27 @@ export class PostgresBackend extends FennFlowBackend {
   }
 
   async open(): Promise<void> {
-    if (!this.pool) {
-      const pg = loadPg();
-      const pool = new pg.Pool({
-        connectionString: this.options.connectionString,
-      } satisfies PoolConfig);
-      // An idle client losing its connection must not crash the process; the next query
-      // gets a fresh connection and fails or succeeds on its own.
-      pool.on('error', () => undefined);
-      this.pool = pool;
-    }
-    const client = await this.connect();
+    if (this.pool) return;
+    const pool = this.options.pool ?? createPool(this.options.connectionString);
+    this.pool = pool;
     try {
-      await migratePostgres(client, this.tables, this.schemaName);
+      const client = await this.connect();
+      try {
+        await migratePostgres(client, this.tables, this.schemaName);
+      } finally {
+        client.release();
+      }
     } catch (error) {
-      throw this.wrap('migration', error);
-    } finally {
-      client.release();
+      this.pool = null;
+      if (this.ownsPool) await pool.end().catch(() => undefined);
+      throw this.wrap('open', error);
     }
   }
 
+  /** Ends the pool the backend created; a pool handed in stays open for its owner. */
   async close(): Promise<void> {
     const pool = this.pool;
-    if (this.ownsPool) this.pool = null;
+    this.pool = null;
     if (pool && this.ownsPool) await pool.end();
   }
 
@@ -585,6 +582,15 @@ function isRetryable(error: unknown): boolean {
 /** The server answered with an error: the connection itself is fine. */
 function hasSqlState(error: unknown): boolean {
   return sqlStateOf(error) !== null;
+}
+
+function createPool(connectionString: string | undefined): PostgresPoolLike {
+  const pg = loadPg();
+  const pool = new pg.Pool({ connectionString } satisfies PoolConfig);
+  // An idle client losing its connection must not crash the process; the next query gets a
+  // fresh connection and succeeds or fails on its own.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 function loadPg(): { Pool: new (config: PoolConfig) => Pool } {

@@ -50,6 +50,26 @@ const VISIBLE = `((status = 'uploaded' AND (locked_by IS NULL OR locked_by = @se
 
 const extract = (column: string) => `json_extract(value, '$.${column}')`;
 
+/**
+ * The keys of a call as a materialised table, joined with CROSS JOIN so SQLite keeps them as
+ * the outer loop and looks each one up by primary key; left to itself, the planner may scan
+ * the records table once per key.
+ */
+const KEYS = `WITH k AS MATERIALIZED (
+    SELECT json_extract(value, '$[0]') AS namespace, json_extract(value, '$[1]') AS path
+    FROM json_each(@keys))`;
+const JOIN_KEYS = `FROM k CROSS JOIN ${RECORDS} AS r
+    ON r.scope = @scope AND r.namespace = k.namespace AND r.path = k.path`;
+
+const UPDATE_COLUMNS = [
+  'namespace',
+  'path',
+  'has_size',
+  'size',
+  'has_etag',
+  'etag',
+] as const;
+
 const UPSERT_RECORDS = `
   INSERT INTO ${RECORDS} (scope, ${RECORD_COLUMNS.join(', ')})
   SELECT @scope, ${RECORD_COLUMNS.map(extract).join(', ')} FROM json_each(@rows) WHERE true
@@ -205,12 +225,9 @@ export class SqliteBackend extends FennFlowBackend {
     keys: readonly RecordKey[],
   ): Promise<Map<string, FileRecord>> {
     const found = new Map<string, FileRecord>();
-    for (const row of this.read(
-      `SELECT r.* FROM json_each(@keys) AS k
-       JOIN ${RECORDS} AS r ON r.scope = @scope
-         AND r.namespace = json_extract(k.value, '$[0]') AND r.path = json_extract(k.value, '$[1]')`,
-      { keys: keysJson(keys) },
-    )) {
+    for (const row of this.read(`${KEYS} SELECT r.* ${JOIN_KEYS}`, {
+      keys: keysJson(keys),
+    })) {
       const record = recordFromRow(row);
       found.set(recordKeyOf(record), record);
     }
@@ -253,11 +270,9 @@ export class SqliteBackend extends FennFlowBackend {
       const records = new Map<string, FileRecord>();
       const lockHolders = new Map<string, SessionRecord>();
       for (const row of this.read(
-        `SELECT r.*, s.id AS h_id, s.state AS h_state,
+        `${KEYS} SELECT r.*, s.id AS h_id, s.state AS h_state,
            s.lease_expires_at AS h_lease_expires_at, s.created_at AS h_created_at
-         FROM json_each(@keys) AS k
-         JOIN ${RECORDS} AS r ON r.scope = @scope
-           AND r.namespace = json_extract(k.value, '$[0]') AND r.path = json_extract(k.value, '$[1]')
+         ${JOIN_KEYS}
          LEFT JOIN ${SESSIONS} AS s ON s.scope = r.scope AND s.id = r.locked_by`,
         { keys: keysJson(keys) },
       )) {
@@ -285,22 +300,17 @@ export class SqliteBackend extends FennFlowBackend {
   ): Promise<void> {
     if (updates.length === 0) return;
     this.write(
-      `UPDATE ${RECORDS} SET
+      // Unary + keeps SQLite off the locked_by index, which would make `u` the inner loop.
+      `WITH u AS MATERIALIZED (
+         SELECT ${UPDATE_COLUMNS.map((c) => `${extract(c)} AS ${c}`).join(', ')}
+         FROM json_each(@updates))
+       UPDATE ${RECORDS} SET
          size = CASE WHEN u.has_size THEN u.size ELSE ${RECORDS}.size END,
          etag = CASE WHEN u.has_etag THEN u.etag ELSE ${RECORDS}.etag END
-       FROM (SELECT ${[
-         'namespace',
-         'path',
-         'has_size',
-         'size',
-         'has_etag',
-         'etag',
-       ]
-         .map((c) => `${extract(c)} AS ${c}`)
-         .join(', ')} FROM json_each(@updates)) AS u
+       FROM u
        WHERE ${RECORDS}.scope = @scope AND ${RECORDS}.namespace = u.namespace
          AND ${RECORDS}.path = u.path AND ${RECORDS}.status = 'pending'
-         AND ${RECORDS}.locked_by = @session`,
+         AND +${RECORDS}.locked_by = @session`,
       { session: sessionId, updates: JSON.stringify(mergeUpdates(updates)) },
     );
   }
@@ -368,9 +378,11 @@ export class SqliteBackend extends FennFlowBackend {
       }
       if (outcome.failedSteps.length > 0) {
         this.write(
-          `UPDATE ${JOURNAL} SET state = 'compensation_failed', error = f.error
-           FROM (SELECT ${extract('operation_id')} AS operation_id, ${extract('error')} AS error
-                 FROM json_each(@failed)) AS f
+          `WITH f AS MATERIALIZED (
+             SELECT ${extract('operation_id')} AS operation_id, ${extract('error')} AS error
+             FROM json_each(@failed))
+           UPDATE ${JOURNAL} SET state = 'compensation_failed', error = f.error
+           FROM f
            WHERE ${JOURNAL}.scope = @scope AND ${JOURNAL}.session_id = @session
              AND ${JOURNAL}.operation_id = f.operation_id`,
           {

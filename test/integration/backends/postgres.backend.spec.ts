@@ -72,6 +72,9 @@ describe('postgres backend schema and pools', () => {
     await borrowed.open();
     await seed(borrowed, [fileRecord({ path: 'a' })]);
     await borrowed.close();
+    await expect(borrowed.isEmpty()).rejects.toMatchObject({
+      code: 'E_FENNFLOW_BACKEND',
+    });
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     await pool.end();
 

@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +50,32 @@ describe('sqlite backend schema', () => {
       db.close();
     }
   });
+
+  it('lets several processes open one fresh file at once; the schema is created once', async () => {
+    const fresh = join(dir, 'multi-process.db');
+    const children = [0, 1, 2].map(() =>
+      fork(join(__dirname, 'support', 'sqlite-open-child.ts'), [fresh], {
+        execArgv: ['-r', 'ts-node/register/transpile-only'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
+    );
+    const codes = await Promise.all(
+      children.map(async (child) => (await once(child, 'exit'))[0]),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+
+    const db = new Database(fresh, { readonly: true });
+    try {
+      expect(
+        db.prepare('SELECT version FROM fennflow_schema_version').all(),
+      ).toEqual([{ version: 1 }]);
+      expect(
+        db.prepare('SELECT count(*) AS n FROM fennflow_sessions').get(),
+      ).toEqual({ n: 3 });
+    } finally {
+      db.close();
+    }
+  }, 30_000);
 
   it('keeps what was written across a close and reopen', async () => {
     const first = await makeBackend('durable');

@@ -3,16 +3,15 @@
  * PostgreSQL schema (with its own in-memory storage) when the parent says go, and commits
  * only when told, so the parent controls how long each one holds its locks.
  */
-import {
-  Create,
-  defineRepository,
-  InMemoryConnector,
-  PostgresBackend,
-  TextContent,
-  UnitOfWork,
-  UnitOfWorkFactory,
-} from '../../../../lib';
-import type { FennFlowError } from '../../../../lib';
+// Direct imports rather than the package index: the child then skips loading NestJS.
+import { PostgresBackend } from '../../../../lib/backends/postgres/postgres.backend';
+import { InMemoryConnector } from '../../../../lib/connectors/in-memory/in-memory.connector';
+import { TextContent } from '../../../../lib/core/content/text.content';
+import type { FennFlowError } from '../../../../lib/core/errors/fennflow.errors';
+import { Create } from '../../../../lib/core/repository/capabilities/create.capability';
+import { defineRepository } from '../../../../lib/core/repository/define-repository';
+import { UnitOfWork } from '../../../../lib/core/unit-of-work/unit-of-work';
+import { UnitOfWorkFactory } from '../../../../lib/core/unit-of-work/unit-of-work.factory';
 import { quietLogger } from './backend-fixtures';
 
 export type ParentMessage =
