@@ -100,7 +100,7 @@ export async function compensateSession(
   return failures;
 }
 
-async function restoreKey(
+export async function restoreKey(
   connector: FennFlowConnector,
   step: JournalEntry,
 ): Promise<void> {

@@ -18,7 +18,7 @@ import { finishCommit } from './finish-commit';
 import type { FennFlowLogger } from './fennflow-logger';
 import { LeaseKeeper } from './lease-keeper';
 import { recoverSession } from './recover-session';
-import { runSettled } from './run-settled';
+import { runAllSettled } from './run-settled';
 import {
   ExpiredLockError,
   planWrites,
@@ -27,6 +27,8 @@ import {
   WriteIntent,
 } from './write-plan';
 import { backupPathFor } from './backup-path';
+import { undoCall } from './undo-call';
+import type { JournalEntry } from '../backend/journal-entry';
 
 export interface SagaSessionOptions {
   readonly backend: FennFlowBackend;
@@ -56,6 +58,10 @@ export class SagaSession {
   private phase: SessionPhase = 'new';
   private memory: SegmentMemory;
   private hasPendingWork = false;
+  /** A write failure that could not be undone: the segment can only roll back. */
+  private failedWrite: unknown = undefined;
+  /** Journal steps appended while a call runs (restore corrections), by the step they correct. */
+  private readonly corrections = new WeakMap<PlannedStep, JournalEntry[]>();
   private lease?: LeaseKeeper;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -123,12 +129,20 @@ export class SagaSession {
     sources: readonly RecordKey[] = [],
   ): Promise<{ steps: PlannedStep[]; results: (PutObjectResult | null)[] }> {
     const steps = await this.stage(intents, sources);
-    const results = await runSettled(
+    const corrections: JournalEntry[] = [];
+    for (const step of steps) this.corrections.set(step, corrections);
+    const run = await runAllSettled(
       steps.map(
         (step) => () => (step.entry ? io(step) : Promise.resolve(null)),
       ),
       this.options.concurrency,
     );
+    if (run.failures.length > 0) {
+      const failed = new Set(run.failures.map((f) => steps[f.index]));
+      await this.undoFailedCall(steps, failed, run.failures[0].error);
+      throw run.failures[0].error;
+    }
+    const results = run.results as (PutObjectResult | null)[];
     const updates = steps.flatMap((step, i) => {
       const result = results[i];
       return step.entry && step.intent.effect === 'write' && result
@@ -142,7 +156,14 @@ export class SagaSession {
           ]
         : [];
     });
-    if (updates.length > 0) await this.backend.updatePending(this.id, updates);
+    if (updates.length > 0) {
+      await this.backend
+        .updatePending(this.id, updates)
+        .catch((error: unknown) => {
+          this.failedWrite ??= error;
+          throw error;
+        });
+    }
     return { steps, results };
   }
 
@@ -160,11 +181,7 @@ export class SagaSession {
     const entry = step.entry;
     if (!entry) throw new Error('writeBytes needs a staged step');
     if (entry.restore === 'backup' && entry.backupPath) {
-      const backedUp = await this.backUp(
-        entry.namespace,
-        entry.path,
-        entry.backupPath,
-      );
+      const backedUp = await this.backUpOrForget(step, entry.backupPath);
       if (!backedUp) await this.journalRestore(step, 'delete');
     }
     if (!step.expectEmptyKey) return put(false);
@@ -185,7 +202,29 @@ export class SagaSession {
 
   private async backUpUnexpectedObject(step: PlannedStep): Promise<void> {
     const backupPath = await this.journalRestore(step, 'backup');
-    await this.backUp(step.intent.namespace, step.intent.path, backupPath);
+    await this.backUpOrForget(step, backupPath);
+  }
+
+  /**
+   * A backup that failed means the key was not overwritten, so this step must not own the
+   * key's restore: the next write to it takes its own backup.
+   */
+  private async backUpOrForget(
+    step: PlannedStep,
+    backupPath: string,
+  ): Promise<boolean> {
+    try {
+      return await this.backUp(
+        step.intent.namespace,
+        step.intent.path,
+        backupPath,
+      );
+    } catch (error) {
+      const writtenKeys = new Set(this.memory.writtenKeys);
+      writtenKeys.delete(recordKeyOf(step.intent));
+      this.memory = { ...this.memory, writtenKeys };
+      throw error;
+    }
   }
 
   private async backUp(
@@ -217,28 +256,65 @@ export class SagaSession {
         ? backupPathFor(this.id, operationId, intent.path)
         : null;
     const seq = this.takeSeq();
+    const entry: JournalEntry = {
+      sessionId: this.id,
+      seq,
+      operationId,
+      operation: intent.operation,
+      effect: 'write',
+      namespace: intent.namespace,
+      path: intent.path,
+      restore,
+      backupPath,
+      firstTouch: false,
+      previous: null,
+      state: 'active',
+      error: null,
+    };
     await this.backend.stage([intent], () => ({
       records: [],
-      journal: [
-        {
-          sessionId: this.id,
-          seq,
-          operationId,
-          operation: intent.operation,
-          effect: 'write',
-          namespace: intent.namespace,
-          path: intent.path,
-          restore,
-          backupPath,
-          firstTouch: false,
-          previous: null,
-          state: 'active',
-          error: null,
-        },
-      ],
+      journal: [entry],
       result: undefined,
     }));
+    this.corrections.get(step)?.push(entry);
     return backupPath ?? '';
+  }
+
+  /** Puts back what a failed call staged and wrote, so the session is as it was before it. */
+  private async undoFailedCall(
+    steps: readonly PlannedStep[],
+    failed: ReadonlySet<PlannedStep>,
+    error: unknown,
+  ): Promise<void> {
+    const corrections = steps
+      .flatMap((step) => this.corrections.get(step) ?? [])
+      .filter(unique);
+    let undone;
+    try {
+      undone = await undoCall({
+        backend: this.backend,
+        connector: this.connector,
+        sessionId: this.id,
+        steps,
+        failed,
+        corrections,
+        logger: this.options.logger,
+      });
+    } catch (undoError) {
+      this.failedWrite ??= undoError;
+      return;
+    }
+    const writtenKeys = new Set(this.memory.writtenKeys);
+    const before = new Map(this.memory.before);
+    for (const key of undone.forgottenKeys) {
+      writtenKeys.delete(key);
+      before.delete(key);
+    }
+    for (const key of undone.unwrittenKeys) writtenKeys.delete(key);
+    this.memory = { ...this.memory, writtenKeys, before };
+    // What the undo could not put back stays for the session's rollback; committing it could
+    // publish files without objects (or a move without its copy).
+    if (undone.unsettled > 0) this.failedWrite ??= error;
   }
 
   private takeSeq(): number {
@@ -297,6 +373,14 @@ export class SagaSession {
     this.assertOpen();
     await this.settleInFlight();
     if (!this.hasPendingWork) return;
+    if (this.failedWrite !== undefined) {
+      const commitError = new CommitFailedError(
+        `Unit of work ${this.id} cannot commit: a write failed in it (${describe(this.failedWrite)}); its steps were compensated.`,
+        { cause: this.failedWrite },
+      );
+      await this.compensate(commitError);
+      throw commitError;
+    }
     let committed;
     try {
       committed = await this.backend.commitSession(this.id, new Date());
@@ -368,6 +452,7 @@ export class SagaSession {
 
   private resetSegment(): void {
     this.hasPendingWork = false;
+    this.failedWrite = undefined;
     this.memory = emptyMemory(this.id, this.memory.nextSeq);
   }
 
@@ -380,4 +465,12 @@ export class SagaSession {
 
 function emptyMemory(sessionId: string, nextSeq: number): SegmentMemory {
   return { sessionId, nextSeq, writtenKeys: new Set(), before: new Map() };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function unique<T>(value: T, index: number, all: readonly T[]): boolean {
+  return all.indexOf(value) === index;
 }

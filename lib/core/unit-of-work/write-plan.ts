@@ -43,6 +43,8 @@ export interface PlannedStep {
   readonly record: FileRecord | null;
   /** Write with `If-None-Match`: the key is believed empty. */
   readonly expectEmptyKey: boolean;
+  /** The row as it was before this call (null: none), to undo the call alone if its I/O fails. */
+  readonly rowBefore: FileRecord | null;
 }
 
 /** What the session remembers of its current segment; updated only once a plan is stored. */
@@ -95,6 +97,7 @@ export function planWrites(
           entry: null,
           record: null,
           expectEmptyKey: false,
+          rowBefore: current ?? null,
         });
         continue;
       }
@@ -177,7 +180,13 @@ export function planWrites(
       state: 'active',
       error: null,
     };
-    steps.push({ intent, entry, record, expectEmptyKey: restore === 'delete' });
+    steps.push({
+      intent,
+      entry,
+      record,
+      expectEmptyKey: restore === 'delete',
+      rowBefore: current ?? null,
+    });
   }
 
   return {

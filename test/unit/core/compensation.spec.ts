@@ -1,4 +1,8 @@
-import { CompensationFailedError, TextContent } from 'fennflow-nestjs';
+import {
+  CommitFailedError,
+  CompensationFailedError,
+  TextContent,
+} from 'fennflow-nestjs';
 import { InjectedFault } from '../../support/faulty.connector';
 import {
   inMemoryFixture,
@@ -158,5 +162,65 @@ describe('compensation', () => {
       ['b.txt', 'failed', null],
       ['c.txt', 'failed', null],
     ]);
+  });
+
+  it('undoes a call whose upload failed at once, so the unit of work can go on and commit', async () => {
+    const fixture = inMemoryFixture();
+    await fixture.factory.run((uow) => uow.docs.create(text('v1', 'a.txt')));
+    const uow = await fixture.factory.begin();
+    fixture.connector.failWhen(
+      (call) => call.method === 'putObject' && call.keys[0] === 'b.txt',
+    );
+    await expect(
+      uow.docs.put(text('v2', 'a.txt'), text('b', 'b.txt')),
+    ).rejects.toBeInstanceOf(InjectedFault);
+    fixture.connector.heal();
+    expect(await (await uow.docs.get('a.txt')).at(0)?.content.text()).toBe(
+      'v1',
+    );
+    expect((await uow.docs.list()).paths).toEqual(['a.txt']);
+    expect(await storedKeys(fixture.storage, 'docs')).toEqual(['a.txt']);
+    await uow.docs.put(text('v3', 'a.txt'), text('b', 'b.txt'));
+    await uow.commit();
+    await uow.close();
+    expect(await storedText(fixture.storage, 'docs', 'a.txt')).toBe('v3');
+    expect(await storedKeys(fixture.storage, 'docs')).toEqual([
+      'a.txt',
+      'b.txt',
+    ]);
+  });
+
+  it('a failed copy in a move leaves the source in place', async () => {
+    const fixture = inMemoryFixture();
+    await fixture.factory.run((uow) => uow.docs.create(text('A', 'a.txt')));
+    const uow = await fixture.factory.begin();
+    fixture.connector.failWhen((call) => call.method === 'copyObject');
+    await expect(uow.docs.move('a.txt', 'b.txt')).rejects.toBeInstanceOf(
+      InjectedFault,
+    );
+    fixture.connector.heal();
+    expect((await uow.docs.list()).paths).toEqual(['a.txt']);
+    await uow.commit();
+    await uow.close();
+    expect(await storedKeys(fixture.storage, 'docs')).toEqual(['a.txt']);
+  });
+
+  it('refuses to commit when a failed call could not be undone, and compensates instead', async () => {
+    const fixture = inMemoryFixture();
+    const uow = await fixture.factory.begin();
+    await uow.docs.put(text('first', 'a.txt'));
+    // The second write overwrites the session's own pending bytes, which have no backup.
+    fixture.connector.failWhen(
+      (call) => call.method === 'putObject' && call.keys[0] === 'b.txt',
+    );
+    await expect(
+      uow.docs.put(text('second', 'a.txt'), text('b', 'b.txt')),
+    ).rejects.toBeInstanceOf(InjectedFault);
+    fixture.connector.heal();
+    const error = await uow.commit().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommitFailedError);
+    expect((error as CommitFailedError).cause).toBeInstanceOf(InjectedFault);
+    await uow.close();
+    expect(await storedKeys(fixture.storage, 'docs')).toEqual([]);
   });
 });
