@@ -136,6 +136,11 @@ export class Reconciler {
         : null;
 
     let batch: JoinedEntry[] = [];
+    let reported = -1;
+    const emitProgress = (): void => {
+      reported = report.scanned;
+      onProgress?.({ ...report, elapsedMs: Date.now() - begun });
+    };
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const entries = batch;
@@ -156,7 +161,7 @@ export class Reconciler {
       report.skippedLocked += counts.skippedLocked;
       report.unchanged += counts.unchanged;
       report.batches++;
-      onProgress?.({ ...report, elapsedMs: Date.now() - begun });
+      emitProgress();
       if (Date.now() - lastLog >= LOG_INTERVAL_MS) {
         lastLog = Date.now();
         this.logger.log(`Reconciling '${namespace}': ${describe(report)}…`);
@@ -175,9 +180,7 @@ export class Reconciler {
       if (batch.length >= batchSize) await flush();
     }
     await flush();
-    if (report.batches === 0) {
-      onProgress?.({ ...report, elapsedMs: Date.now() - begun });
-    }
+    if (reported !== report.scanned) emitProgress();
     this.logger.log(
       `Reconciled '${namespace}' (${strategy}) in ${Date.now() - begun} ms: ${describe(report)}.`,
     );
