@@ -35,6 +35,9 @@ describe('sample app with an overridden backend (e2e)', () => {
     ).map((record) => record.path);
 
   beforeAll(async () => {
+    // Process memory, so each test can start from empty stores; the default (SQLite + disk) is
+    // covered by sample-default-storage.e2e.spec.ts.
+    process.env.FENNFLOW_STORAGE = 'memory';
     InMemoryBackend.reset();
     InMemoryConnector.reset();
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })

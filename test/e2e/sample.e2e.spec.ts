@@ -41,6 +41,9 @@ describe('sample app (e2e)', () => {
   };
 
   beforeAll(async () => {
+    // Process memory, so each test can start from empty stores; the default (SQLite + disk) is
+    // covered by sample-default-storage.e2e.spec.ts.
+    process.env.FENNFLOW_STORAGE = 'memory';
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule],
     }).compile();
