@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { FennFlowBackend } from '../../core/backend/fennflow-backend';
 import type {
@@ -112,7 +114,11 @@ export class SqliteBackend extends FennFlowBackend {
   async open(): Promise<void> {
     if (this.db) return;
     const Driver = loadSqliteDriver();
-    const db = new Driver(this.options.filename);
+    const { filename } = this.options;
+    if (filename !== ':memory:' && !filename.startsWith('file:')) {
+      mkdirSync(dirname(resolve(filename)), { recursive: true });
+    }
+    const db = new Driver(filename);
     try {
       db.pragma(
         `busy_timeout = ${Math.max(0, this.options.busyTimeoutMs ?? 5000)}`,
