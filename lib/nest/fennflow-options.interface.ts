@@ -7,6 +7,10 @@ import type {
 } from '@nestjs/common';
 import type { BackendConfig } from '../core/backend/fennflow-backend';
 import type { RecoveryOptions } from './recovery.service';
+import type {
+  ReconcileConfig,
+  ReconcileOptions,
+} from '../core/reconcile/reconcile.config';
 import type { ConnectorConfig } from '../core/connector/fennflow-connector';
 import type {
   UnitOfWork,
@@ -23,6 +27,11 @@ export interface FennFlowOptions<T extends UnitOfWork = UnitOfWork> {
   readonly leaseMs?: number;
   /** Parallel storage calls within one repository call (default 8). */
   readonly concurrency?: number;
+  /**
+   * Rebuild metadata from storage: `{ frequency: 'on-start-app' | 'on-session-start' | 'never',
+   * strategy: 'fill-if-empty' | 'insert-missing' | 'replace', batchSize }`. Omitted: never.
+   */
+  readonly reconcile?: ReconcileOptions | ReconcileConfig;
   /** Recovery of expired sessions: on start-up and every `intervalMs` (default 60 s); `enabled: false` turns it off. */
   readonly recovery?: RecoveryOptions;
   /** How long `app.close()` waits for open units of work before rolling them back (default 10,000 ms). */

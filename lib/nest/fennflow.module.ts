@@ -17,6 +17,8 @@ import {
   getConnectorToken,
   getFennFlowOptionsToken,
   getRecoveryServiceToken,
+  getReconcilerToken,
+  getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
 
@@ -75,6 +77,8 @@ export class FennFlowModule {
         getConnectorToken(scope),
         getUnitOfWorkFactoryToken(scope),
         getRecoveryServiceToken(scope),
+        getReconcilerToken(scope),
+        getGarbageCollectorToken(scope),
       ],
     };
   }

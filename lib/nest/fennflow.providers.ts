@@ -6,6 +6,9 @@ import { ConfigurationError } from '../core/errors/fennflow.errors';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
 import { FennFlowLifecycle } from './fennflow-lifecycle';
 import { RecoveryService } from './recovery.service';
+import { GarbageCollector } from '../core/gc/garbage-collector';
+import type { Reconciler } from '../core/reconcile/reconciler';
+import { ReconcileConfig } from '../core/reconcile/reconcile.config';
 import type { FennFlowModuleOptions } from './fennflow-options.interface';
 import {
   getBackendToken,
@@ -13,6 +16,8 @@ import {
   getFennFlowOptionsToken,
   getLifecycleToken,
   getRecoveryServiceToken,
+  getReconcilerToken,
+  getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
 
@@ -63,11 +68,34 @@ export function createScopeProviders(scope: string): Provider[] {
           ),
           leaseMs: options.leaseMs,
           concurrency: options.concurrency,
+          reconcile: options.reconcile,
         });
-        for (const namespace of factory.namespaces)
-          await connector.ensureNamespace(namespace);
+        await factory.init();
         return factory;
       },
+    },
+    {
+      provide: getReconcilerToken(scope),
+      inject: [factoryToken],
+      useFactory: (factory: UnitOfWorkFactory): Reconciler =>
+        factory.reconciler,
+    },
+    {
+      provide: getGarbageCollectorToken(scope),
+      inject: [factoryToken, optionsToken],
+      useFactory: (
+        factory: UnitOfWorkFactory,
+        options: FennFlowModuleOptions,
+      ) =>
+        new GarbageCollector({
+          backend: factory.backend,
+          connector: factory.connector,
+          namespaces: factory.namespaces,
+          logger: new Logger(
+            scope === 'default' ? 'FennFlowGC' : `FennFlowGC:${scope}`,
+          ),
+          leaseMs: options.leaseMs,
+        }),
     },
     {
       provide: getRecoveryServiceToken(scope),
@@ -136,5 +164,7 @@ export function assertModuleOptions(
       `FennFlow (scope '${scope}'): 'connector' must be a connector config such as new FileSystemConnectorConfig({ root }) or new S3ConnectorConfig({ region }).`,
     );
   }
+  if (candidate?.reconcile !== undefined)
+    ReconcileConfig.from(candidate.reconcile);
   return candidate as FennFlowModuleOptions;
 }

@@ -2,6 +2,8 @@ import { FennFlowBackend } from '../core/backend/fennflow-backend';
 import { FennFlowConnector } from '../core/connector/fennflow-connector';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
 import { RecoveryService } from './recovery.service';
+import { Reconciler } from '../core/reconcile/reconciler';
+import { GarbageCollector } from '../core/gc/garbage-collector';
 
 export const DEFAULT_SCOPE = 'default';
 
@@ -37,6 +39,14 @@ export function getFennFlowOptionsToken(scope: string = DEFAULT_SCOPE): string {
 
 export function getRecoveryServiceToken(scope: string = DEFAULT_SCOPE): Token {
   return scope === DEFAULT_SCOPE ? RecoveryService : `RecoveryService_${scope}`;
+}
+
+export function getReconcilerToken(scope: string = DEFAULT_SCOPE): Token {
+  return tokenFor(Reconciler, scope);
+}
+
+export function getGarbageCollectorToken(scope: string = DEFAULT_SCOPE): Token {
+  return tokenFor(GarbageCollector, scope);
 }
 
 export function getLifecycleToken(scope: string = DEFAULT_SCOPE): string {

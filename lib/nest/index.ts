@@ -16,6 +16,8 @@ export {
   getBackendToken,
   getConnectorToken,
   getRecoveryServiceToken,
+  getReconcilerToken,
+  getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
 } from './fennflow.tokens';
 export { RecoveryService } from './recovery.service';

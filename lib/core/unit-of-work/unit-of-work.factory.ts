@@ -7,6 +7,10 @@ import {
 import { consoleLogger, FennFlowLogger } from './fennflow-logger';
 import { recoverSession, RecoveryResult } from './recover-session';
 import { SagaSession } from './saga-session';
+import type { ReconcileConfig } from '../reconcile/reconcile.config';
+import type { ReconcileOptions } from '../reconcile/reconcile.config';
+import { ReconcileScheduler } from '../reconcile/reconcile-scheduler';
+import { Reconciler } from '../reconcile/reconciler';
 import {
   namespacesOf,
   sessionOf,
@@ -24,6 +28,11 @@ export interface UnitOfWorkFactoryOptions<T extends UnitOfWork> {
   readonly leaseMs?: number;
   /** Parallel storage calls within one repository call; default 8. */
   readonly concurrency?: number;
+  /**
+   * Rebuild metadata from storage: on the first `begin()` (or `init()`), before every unit of
+   * work, or never. Omitted: never — importing what storage holds is an explicit choice.
+   */
+  readonly reconcile?: ReconcileOptions | ReconcileConfig;
 }
 
 export interface BeginOptions {
@@ -42,6 +51,9 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
   private readonly logger: FennFlowLogger;
   private readonly open = new Set<WeakRef<T>>();
   private accepting = true;
+  /** Rebuilds metadata from storage for this factory's namespaces, on demand. */
+  readonly reconciler: Reconciler;
+  private readonly reconcileScheduler?: ReconcileScheduler;
 
   constructor(private readonly options: UnitOfWorkFactoryOptions<T>) {
     this.unitOfWorkClass =
@@ -50,6 +62,18 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
     this.namespaces = namespacesOf(
       new this.unitOfWorkClass({ connector: options.connector }),
     );
+    this.reconciler = new Reconciler({
+      backend: options.backend,
+      connector: options.connector,
+      namespaces: this.namespaces,
+      logger: this.logger,
+    });
+    if (options.reconcile) {
+      this.reconcileScheduler = new ReconcileScheduler(
+        this.reconciler,
+        options.reconcile,
+      );
+    }
   }
 
   get backend(): FennFlowBackend {
@@ -60,6 +84,17 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
     return this.options.connector;
   }
 
+  /**
+   * Prepares storage for the declared namespaces (creates folders, checks buckets) and runs the
+   * `on-start-app` reconcile. Optional in plain Node: `begin()` reconciles on first use anyway.
+   */
+  async init(): Promise<void> {
+    for (const namespace of this.namespaces) {
+      await this.options.connector.ensureNamespace(namespace);
+    }
+    await this.reconcileScheduler?.onStart();
+  }
+
   /** Opens a unit of work; close it (or `await using` it) so what is not committed rolls back. */
   async begin(options: BeginOptions = {}): Promise<T> {
     if (!this.accepting) {
@@ -67,6 +102,7 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
         'FennFlow is shutting down; no new unit of work can begin.',
       );
     }
+    await this.reconcileScheduler?.beforeSession();
     const session = new SagaSession({
       backend: this.options.backend,
       connector: this.options.connector,

@@ -27,6 +27,10 @@ import {
   UnitOfWork,
   UnitOfWorkFactory,
   RecoveryService,
+  Reconciler,
+  GarbageCollector,
+  getReconcilerToken,
+  getGarbageCollectorToken,
 } from 'fennflow-nestjs';
 
 const NotesRepository = defineRepository(Create, Get, List);
@@ -384,5 +388,57 @@ describe('FennFlowModule', () => {
       await app.get<RecoveryService>(getRecoveryServiceToken(scope)).run(),
     ).toEqual([]);
     await app.close();
+  });
+
+  it('reconciles on start when configured, and provides Reconciler and GarbageCollector', async () => {
+    const scope = uniqueScope();
+    const storage = new InMemoryConnector(scope);
+    await storage.putObject(
+      'notes',
+      'imported.txt',
+      Buffer.from('from another tool'),
+      {
+        mediaType: 'text/plain',
+        metadata: {},
+      },
+    );
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        FennFlowModule.forRoot(new InMemoryBackendConfig({ scope }), {
+          unitOfWork: NotesUnitOfWork,
+          reconcile: {
+            frequency: 'on-start-app',
+            strategy: 'fill-if-empty',
+            batchSize: 100,
+          },
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication().init();
+    const factory = app.get<UnitOfWorkFactory<NotesUnitOfWork>>(
+      getUnitOfWorkFactoryToken(scope),
+    );
+    expect(
+      await factory.run(async (uow) => (await uow.notes.list()).paths),
+    ).toEqual(['imported.txt']);
+    const reconciler = app.get<Reconciler>(getReconcilerToken(scope));
+    expect(reconciler).toBe(factory.reconciler);
+    const report = await reconciler.reconcile({ strategy: 'insert-missing' });
+    expect(report.namespaces[0]).toMatchObject({
+      namespace: 'notes',
+      scanned: 1,
+      inserted: 0,
+    });
+    const gc = app.get<GarbageCollector>(getGarbageCollectorToken(scope));
+    expect((await gc.collect({ dryRun: true })).removed).toEqual([]);
+    await app.close();
+  });
+
+  it('refuses an unknown reconcile strategy when the module is declared', () => {
+    expect(() =>
+      FennFlowModule.forRoot(new InMemoryBackendConfig(), {
+        reconcile: { strategy: 'everything' as 'replace' },
+      }),
+    ).toThrow(ConfigurationError);
   });
 });
