@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export interface Benchmark {
   readonly name: string;
   readonly description: string;
-  run(): Promise<BenchResult[]>;
+  run(): Promise<readonly object[]>;
 }
 
 export interface BenchResult {
@@ -100,7 +100,7 @@ export function printTable(
 /** Writes `bench/results/<name>.json` (git-ignored) and returns its path. */
 export async function writeResults(
   name: string,
-  results: readonly BenchResult[],
+  results: readonly object[],
   settings: Readonly<Record<string, unknown>>,
 ): Promise<string> {
   const folder = join(__dirname, 'results');
