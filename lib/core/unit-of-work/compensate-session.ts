@@ -2,7 +2,10 @@ import type { FennFlowBackend } from '../backend/fennflow-backend';
 import { recordKeyOf } from '../backend/file-record';
 import type { FileRecord } from '../backend/file-record';
 import type { JournalEntry } from '../backend/journal-entry';
-import type { FennFlowConnector } from '../connector/fennflow-connector';
+import type {
+  FennFlowConnector,
+  PutObjectResult,
+} from '../connector/fennflow-connector';
 import { CompensationFailure, NoSuchKeyError } from '../errors/fennflow.errors';
 import { removeObjectsQuietly } from './remove-objects';
 import type { FennFlowLogger } from './fennflow-logger';
@@ -45,7 +48,7 @@ export async function compensateSession(
       .find((e) => e.restore !== 'none');
     const first = steps.entries.find((e) => e.firstTouch);
     try {
-      if (decisive) await restoreKey(connector, decisive);
+      const restored = decisive ? await restoreKey(connector, decisive) : null;
       rows.push(
         restoredRow(
           steps,
@@ -53,6 +56,7 @@ export async function compensateSession(
           current.get(recordKeyOf(steps)),
           sessionId,
           now,
+          restored?.etag,
         ),
       );
       for (const entry of steps.entries) {
@@ -91,26 +95,29 @@ export async function compensateSession(
     }
   }
 
+  // Backups go before the journal steps that name them: if the process dies in between, the
+  // retry finds no backup, which means "nothing to restore", and the key was restored already.
+  await removeObjectsQuietly(connector, backupsToRemove, logger);
   await backend.applyRollback(sessionId, {
     records: rows,
     settledOperationIds: settled,
     failedSteps,
   });
-  await removeObjectsQuietly(connector, backupsToRemove, logger);
   return failures;
 }
 
+/** Brings a key back to its state before the session; returns the copy's result when it restored bytes. */
 export async function restoreKey(
   connector: FennFlowConnector,
   step: JournalEntry,
-): Promise<void> {
+): Promise<PutObjectResult | null> {
   if (step.restore === 'delete') {
     await connector.deleteObjects(step.namespace, [step.path]);
-    return;
+    return null;
   }
   if (step.restore === 'backup' && step.backupPath) {
     try {
-      await connector.copyObject(
+      return await connector.copyObject(
         { namespace: step.namespace, key: step.backupPath },
         { namespace: step.namespace, key: step.path },
       );
@@ -119,6 +126,7 @@ export async function restoreKey(
       if (!(error instanceof NoSuchKeyError)) throw error;
     }
   }
+  return null;
 }
 
 function restoredRow(
@@ -127,8 +135,11 @@ function restoredRow(
   current: FileRecord | undefined,
   sessionId: string,
   now: Date,
+  restoredEtag: string | undefined,
 ): FileRecord {
-  if (first?.previous) return first.previous;
+  // A server-side copy may give the restored object a new etag (multipart, KMS): keep it true.
+  if (first?.previous)
+    return { ...first.previous, etag: restoredEtag ?? first.previous.etag };
   const base = current ?? {
     namespace: steps.namespace,
     path: steps.path,

@@ -77,8 +77,11 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
       unsettled++;
       continue;
     }
+    let restoredEtag: string | undefined;
     try {
-      if (decisive) await restoreKey(connector, decisive);
+      restoredEtag = decisive
+        ? (await restoreKey(connector, decisive))?.etag
+        : undefined;
     } catch (error) {
       unsettled++;
       logger.warn(
@@ -91,7 +94,11 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
       }
       continue;
     }
-    rows.push(before);
+    rows.push(
+      restoredEtag && step.rowBefore
+        ? { ...before, etag: restoredEtag }
+        : before,
+    );
     for (const entry of entries) {
       settled.push(entry.operationId);
       if (entry.backupPath)
@@ -101,6 +108,8 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
     else if (decisive) unwrittenKeys.add(key);
   }
 
+  // Backups go before the journal steps that name them (see compensateSession).
+  await removeObjectsQuietly(connector, backups, logger);
   if (rows.length > 0 || settled.length > 0) {
     await backend.applyRollback(sessionId, {
       records: rows,
@@ -108,7 +117,6 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
       failedSteps: [],
     });
   }
-  await removeObjectsQuietly(connector, backups, logger);
   return { forgottenKeys, unwrittenKeys, unsettled };
 }
 

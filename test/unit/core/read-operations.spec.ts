@@ -99,17 +99,36 @@ describe('list', () => {
 });
 
 describe('get', () => {
-  it('returns found files in argument order and never calls storage for invisible paths', async () => {
+  it('returns found files in argument order; storage is read only when content is, never for invisible paths', async () => {
     const fixture = inMemoryFixture();
     await seed(fixture, ['a.txt', 'b.txt']);
     await fixture.factory.run(async (uow) => {
       fixture.connector.resetCalls();
       const response = await uow.docs.get('b.txt', 'missing.txt', 'a.txt');
       expect(response.paths).toEqual(['b.txt', 'a.txt']);
+      expect(fixture.connector.calls).toEqual([]);
       expect(await response.at(0)?.content.text()).toBe('b.txt');
+      expect(await response.at(1)?.content.text()).toBe('a.txt');
       expect(
         fixture.connector.callsOf('getObject').map((c) => c.keys[0]),
       ).toEqual(['b.txt', 'a.txt']);
+    });
+  });
+
+  it('lets content read back be streamed more than once', async () => {
+    const fixture = inMemoryFixture();
+    await seed(fixture, ['a.txt']);
+    const read = async (stream: NodeJS.ReadableStream) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream)
+        chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    await fixture.factory.run(async (uow) => {
+      const [item] = await uow.docs.get('a.txt');
+      expect(await read(item.content.stream())).toBe('a.txt');
+      expect(await read(item.content.stream())).toBe('a.txt');
+      expect(await item.content.text()).toBe('a.txt');
     });
   });
 

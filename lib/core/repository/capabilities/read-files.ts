@@ -1,10 +1,15 @@
 import { basename } from 'node:path/posix';
+import { Readable } from 'node:stream';
 import { contentFromStored, MediaResponse } from '../../content';
 import type { MediaItem } from '../../content';
-import { runSettled } from '../../unit-of-work/run-settled';
+import type { FennFlowConnector } from '../../connector/fennflow-connector';
 import { contextOf, RepositoryBase } from '../repository.base';
 
-/** Reads files by resolved path: one backend call decides visibility, then storage for the visible. */
+/**
+ * Reads files by resolved path: one backend call decides visibility and gives name, media type,
+ * size and metadata; the bytes are fetched from storage only when the content is read, each read
+ * opening its own stream, so an item never read holds no socket or file handle.
+ */
 export async function readVisibleFiles(
   repository: RepositoryBase,
   paths: readonly string[],
@@ -15,28 +20,37 @@ export async function readVisibleFiles(
     const rows = await session.visibleRecords(
       paths.map((path) => ({ namespace: context.namespace, path })),
     );
-    const items = await runSettled(
-      rows.map((row) => async (): Promise<MediaItem | null> => {
-        if (!row) return null;
-        const object = await context.connector.getObject(
-          context.namespace,
-          row.path,
-        );
-        return {
-          path: row.path,
-          content: contentFromStored({
-            filename: basename(row.path),
-            mediaType: row.mediaType ?? object.mediaType,
-            metadata: { ...object.metadata, ...row.metadata },
-            size: row.size ?? object.size,
-            body: () => object.body,
-          }),
-        };
-      }),
-      session.options.concurrency,
+    const items = rows.flatMap((row): MediaItem[] =>
+      row
+        ? [
+            {
+              path: row.path,
+              content: contentFromStored({
+                filename: basename(row.path),
+                mediaType: row.mediaType ?? 'application/octet-stream',
+                metadata: { ...row.metadata },
+                size: row.size ?? undefined,
+                body: lazyBody(context.connector, context.namespace, row.path),
+              }),
+            },
+          ]
+        : [],
     );
-    return new MediaResponse(
-      items.filter((item): item is MediaItem => item !== null),
-    );
+    return new MediaResponse(items);
   });
+}
+
+function lazyBody(
+  connector: FennFlowConnector,
+  namespace: string,
+  key: string,
+): () => Readable {
+  return () =>
+    Readable.from(
+      (async function* () {
+        const object = await connector.getObject(namespace, key);
+        yield* object.body;
+      })(),
+      { objectMode: false },
+    );
 }

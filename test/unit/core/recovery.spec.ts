@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InMemoryBackend,
+  InMemoryConnector,
+  TextContent,
+  UnitOfWorkFactory,
+} from 'fennflow-nestjs';
+import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import {
+  storedKeys,
+  storedText,
+  TestUnitOfWork,
+} from '../../support/in-memory-fixture';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const never = () => new Promise<void>(() => {});
+
+/** A process that "dies" on demand: its lease stops renewing and its backup removal never returns. */
+class DyingBackend extends InMemoryBackend {
+  dead = false;
+  override renewLease(id: string, until: Date): Promise<void> {
+    return this.dead ? never() : super.renewLease(id, until);
+  }
+}
+
+class DyingConnector extends InMemoryConnector {
+  dead = false;
+  reachedBackupRemoval = false;
+  override deleteObjects(
+    namespace: string,
+    keys: readonly string[],
+  ): Promise<void> {
+    if (this.dead && keys.some((k) => k.startsWith('fennflow/tmp/'))) {
+      this.reachedBackupRemoval = true;
+      return never();
+    }
+    return super.deleteObjects(namespace, keys);
+  }
+}
+
+describe('recovery of a process that died in the middle of a rollback', () => {
+  it('leaves the file restored and no backup behind, whichever step the process died in', async () => {
+    const scope = `dying-${randomUUID()}`;
+    const backend = new DyingBackend(scope);
+    const connector = new DyingConnector(scope);
+    const options = {
+      unitOfWork: TestUnitOfWork,
+      logger: silentLogger,
+      leaseMs: 100,
+    };
+    const dying = new UnitOfWorkFactory({ backend, connector, ...options });
+    const survivor = new UnitOfWorkFactory({
+      backend: new InMemoryBackend(scope),
+      connector: new InMemoryConnector(scope),
+      ...options,
+    });
+    await dying.run((uow) =>
+      uow.docs.create(TextContent.from('v1', { filename: 'a.txt' })),
+    );
+
+    const uow = await dying.begin();
+    await uow.docs.put(TextContent.from('v2', { filename: 'a.txt' }));
+    backend.dead = connector.dead = true;
+    void uow.rollback();
+    while (!connector.reachedBackupRemoval) await sleep(5);
+    await sleep(150);
+
+    expect(await survivor.recoverExpired()).toEqual(['rolled-back']);
+    const storage = new InMemoryConnector(scope);
+    expect(await storedKeys(storage, 'docs')).toEqual(['a.txt']);
+    expect(await storedText(storage, 'docs', 'a.txt')).toBe('v1');
+    await survivor.run(async (check) => {
+      expect(await (await check.docs.get('a.txt')).at(0)?.content.text()).toBe(
+        'v1',
+      );
+    });
+  });
+});
