@@ -15,6 +15,7 @@ import {
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
 import type { FennFlowLogger } from 'fennflow-nestjs';
+import { RECORD_COLUMNS } from '../lib/backends/sql/sql-rows';
 import {
   Benchmark,
   BenchResult,
@@ -35,22 +36,7 @@ const DATABASE_URL =
 const RAW_PG = 'raw pg: INSERT … SELECT unnest (reference)';
 
 /** Records table columns after `scope`, as the backends create them. */
-const COLUMNS = [
-  'namespace',
-  'path',
-  'status',
-  'session_id',
-  'operation_id',
-  'operation',
-  'locked_by',
-  'size',
-  'media_type',
-  'etag',
-  'metadata',
-  'created_at',
-  'updated_at',
-  'error',
-] as const;
+const COLUMNS = RECORD_COLUMNS;
 const PG_TYPES = [
   'text',
   'text',

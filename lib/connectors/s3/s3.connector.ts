@@ -154,15 +154,7 @@ export class S3Connector extends FennFlowConnector {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: namespace, Key: key }),
       );
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        etag: cleanEtag(out.ETag),
-        lastModified: out.LastModified ?? new Date(),
-        mediaType: out.ContentType ?? DEFAULT_MEDIA_TYPE,
-        metadata: decodeMetadata(out.Metadata),
-        body: asReadable(out.Body),
-      };
+      return { ...headOf(key, out), body: asReadable(out.Body) };
     } catch (error) {
       if (isNoSuchKey(error)) {
         throw new NoSuchKeyError(namespace, key, { cause: error });
@@ -177,14 +169,7 @@ export class S3Connector extends FennFlowConnector {
       const out = await this.client.send(
         new HeadObjectCommand({ Bucket: namespace, Key: key }),
       );
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        etag: cleanEtag(out.ETag),
-        lastModified: out.LastModified ?? new Date(),
-        mediaType: out.ContentType ?? DEFAULT_MEDIA_TYPE,
-        metadata: decodeMetadata(out.Metadata),
-      };
+      return headOf(key, out);
     } catch (error) {
       if (isNoSuchKey(error)) return null;
       throw toS3StorageError(error, 'HeadObject of', namespace, key);
@@ -454,4 +439,25 @@ function asReadable(body: unknown): Readable {
     );
   }
   return Readable.from([]);
+}
+
+/** The head of an object from a GetObject or HeadObject answer. */
+function headOf(
+  key: string,
+  out: {
+    ContentLength?: number;
+    ETag?: string;
+    LastModified?: Date;
+    ContentType?: string;
+    Metadata?: Record<string, string>;
+  },
+): ObjectHead {
+  return {
+    key,
+    size: out.ContentLength ?? 0,
+    etag: cleanEtag(out.ETag),
+    lastModified: out.LastModified ?? new Date(),
+    mediaType: out.ContentType ?? DEFAULT_MEDIA_TYPE,
+    metadata: decodeMetadata(out.Metadata),
+  };
 }
