@@ -8,6 +8,7 @@ import {
   PresignOptions,
   PutObjectOptions,
   PutObjectResult,
+  RemoveAbandonedUploadsOptions,
   StoredObject,
   StorageError,
 } from 'fennflow-nestjs';
@@ -19,6 +20,7 @@ export type ConnectorMethod =
   | 'copyObject'
   | 'deleteObjects'
   | 'listObjects'
+  | 'removeAbandonedUploads'
   | 'presignGetUrl';
 
 export interface ConnectorCall {
@@ -146,6 +148,15 @@ export class FaultyConnector extends FennFlowConnector {
       keys: [options?.prefix ?? ''],
     });
     return this.inner.listObjects(namespace, options);
+  }
+
+  override async removeAbandonedUploads(
+    namespace: string,
+    olderThan: Date,
+    options?: RemoveAbandonedUploadsOptions,
+  ): Promise<number> {
+    this.enter({ method: 'removeAbandonedUploads', namespace, keys: [] });
+    return this.inner.removeAbandonedUploads(namespace, olderThan, options);
   }
 
   override async presignGetUrl(

@@ -14,6 +14,7 @@ import {
   ObjectSummary,
   PutObjectOptions,
   PutObjectResult,
+  RemoveAbandonedUploadsOptions,
   StoredObject,
 } from '../../core/connector/fennflow-connector';
 import {
@@ -22,6 +23,7 @@ import {
   ObjectAlreadyExistsError,
   StorageError,
 } from '../../core/errors/fennflow.errors';
+import { removeStaleTempFiles } from './filesystem-abandoned';
 import {
   errnoOf,
   fileFolderConflict,
@@ -283,6 +285,35 @@ export class FileSystemConnector extends FennFlowConnector {
     } catch (error) {
       throw toStorageError(error, 'listing', namespace, options.prefix ?? '');
     }
+  }
+
+  /**
+   * Removes the temp files of writes interrupted before `olderThan`, in the namespace folder
+   * and its sidecar tree: a process killed mid-write leaves them, and nothing else would.
+   */
+  override async removeAbandonedUploads(
+    namespace: string,
+    olderThan: Date,
+    options: RemoveAbandonedUploadsOptions = {},
+  ): Promise<number> {
+    const dryRun = options.dryRun ?? false;
+    let removed = 0;
+    for (const top of [
+      namespaceFolder(this.root, namespace),
+      metaFolder(this.root, namespace),
+    ]) {
+      try {
+        removed += await removeStaleTempFiles(top, olderThan, dryRun);
+      } catch (error) {
+        throw toStorageError(
+          error,
+          'removing temp files under',
+          namespace,
+          top,
+        );
+      }
+    }
+    return removed;
   }
 
   private async describe(

@@ -31,6 +31,13 @@ export function isPreconditionFailed(error: unknown): boolean {
   );
 }
 
+/** The server does not implement the operation (HTTP 501), as s3rver answers ListMultipartUploads. */
+export function isNotImplemented(error: unknown): boolean {
+  return (
+    sdkErrorName(error) === 'NotImplemented' || httpStatusOf(error) === 501
+  );
+}
+
 /** An SDK failure as a StorageError, the SDK error kept as `cause`. */
 export function toS3StorageError(
   error: unknown,

@@ -11,6 +11,7 @@ import {
   PresignOptions,
   PutObjectOptions,
   PutObjectResult,
+  RemoveAbandonedUploadsOptions,
   StoredObject,
 } from '../../core/connector/fennflow-connector';
 import {
@@ -25,6 +26,7 @@ import { RESERVED_PREFIX } from '../../core/paths/storage-path';
 import {
   httpStatusOf,
   isNoSuchKey,
+  isNotImplemented,
   isPreconditionFailed,
   sdkErrorName,
   toS3StorageError,
@@ -273,6 +275,68 @@ export class S3Connector extends FennFlowConnector {
       return { objects, cursor: out.IsTruncated && last ? last.key : null };
     } catch (error) {
       throw toS3StorageError(error, 'ListObjectsV2 of', namespace);
+    }
+  }
+
+  /**
+   * Aborts the multipart uploads of the bucket initiated before `olderThan` (ListMultipartUploads,
+   * then AbortMultipartUpload each): an upload whose process died keeps its parts, billed and
+   * invisible, until aborted. A server that does not implement ListMultipartUploads (s3rver
+   * answers 501 NotImplemented) has nothing FennFlow can find, and 0 is returned.
+   */
+  override async removeAbandonedUploads(
+    namespace: string,
+    olderThan: Date,
+    options: RemoveAbandonedUploadsOptions = {},
+  ): Promise<number> {
+    const { ListMultipartUploadsCommand, AbortMultipartUploadCommand } =
+      this.sdk.s3;
+    let removed = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      let out;
+      try {
+        out = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: namespace,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+      } catch (error) {
+        if (isNotImplemented(error)) return 0;
+        throw toS3StorageError(error, 'ListMultipartUploads of', namespace);
+      }
+      for (const upload of out.Uploads ?? []) {
+        const { Key, UploadId, Initiated } = upload;
+        if (!Key || !UploadId || !Initiated) continue;
+        if (Initiated.getTime() >= olderThan.getTime()) continue;
+        if (!options.dryRun) {
+          try {
+            await this.client.send(
+              new AbortMultipartUploadCommand({
+                Bucket: namespace,
+                Key,
+                UploadId,
+              }),
+            );
+          } catch (error) {
+            // Completed or aborted since the listing: nothing left to remove.
+            if (sdkErrorName(error) === 'NoSuchUpload') continue;
+            throw toS3StorageError(
+              error,
+              'AbortMultipartUpload of',
+              namespace,
+              Key,
+            );
+          }
+        }
+        removed++;
+      }
+      if (!out.IsTruncated || !out.NextKeyMarker) return removed;
+      keyMarker = out.NextKeyMarker;
+      uploadIdMarker = out.NextUploadIdMarker;
     }
   }
 

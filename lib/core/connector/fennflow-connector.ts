@@ -53,6 +53,11 @@ export interface ObjectLocation {
   readonly key: string;
 }
 
+export interface RemoveAbandonedUploadsOptions {
+  /** Count what would be removed; remove nothing. */
+  readonly dryRun?: boolean;
+}
+
 export interface PresignOptions {
   /** Seconds; connectors apply their own default when omitted. */
   readonly expiresIn?: number;
@@ -109,6 +114,19 @@ export abstract class FennFlowConnector {
     namespace: string,
     options?: ListObjectsOptions,
   ): Promise<ObjectListing>;
+
+  /**
+   * Removes what writes interrupted before `olderThan` left in the namespace, which is never
+   * listed as an object (temp files, incomplete multipart uploads), and returns how many (dry
+   * run: how many it would remove). The default has nothing to remove and returns 0.
+   */
+  async removeAbandonedUploads(
+    _namespace: string,
+    _olderThan: Date,
+    _options?: RemoveAbandonedUploadsOptions,
+  ): Promise<number> {
+    return 0;
+  }
 
   /** Whether presignGetUrl works; checked before any I/O. */
   get canSignUrls(): boolean {
