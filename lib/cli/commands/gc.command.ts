@@ -93,7 +93,7 @@ export const gcCommand: CliCommand = {
         );
       }
       context.stdout.write(
-        `${report.scanned} object(s) scanned; ${verb} ${report.removed.length}; ${report.failures.length} failure(s).\n`,
+        `${report.scanned} object(s) scanned; ${verb} ${report.removed.length} and ${report.abandonedUploads} abandoned upload(s); ${report.failures.length} failure(s).\n`,
       );
       return failed ? EXIT_FAILURES : EXIT_OK;
     } finally {

@@ -36,7 +36,10 @@ export interface GarbageCollectorOptions {
 export interface CollectOptions {
   /** Also remove objects outside `fennflow/tmp/` that have no visible record. Default false. */
   readonly orphans?: boolean;
-  /** Orphans modified less than this long ago are kept (a create may be in flight). Default 24 h. */
+  /**
+   * Orphans modified less than this long ago are kept (a create may be in flight), and so are
+   * the temp files and multipart uploads of interrupted writes. Default 24 h.
+   */
   readonly graceMs?: number;
   /** List what would be removed; remove and recover nothing. */
   readonly dryRun?: boolean;
@@ -59,6 +62,7 @@ interface RunState {
   readonly failures: GcFailure[];
   scanned: number;
   skippedUnknown: number;
+  abandonedUploads: number;
 }
 
 /**
@@ -96,6 +100,7 @@ export class GarbageCollector {
       failures: [],
       scanned: 0,
       skippedUnknown: 0,
+      abandonedUploads: 0,
     };
     for (const namespace of this.namespaces) {
       await this.collectBackups(
@@ -113,6 +118,11 @@ export class GarbageCollector {
           options.onProgress,
         );
       }
+      await this.collectAbandonedUploads(
+        namespace,
+        new Date(started - graceMs),
+        state,
+      );
     }
     const keptSessions: GcKeptSession[] = [];
     for (const [sessionId, verdict] of state.verdicts) {
@@ -121,7 +131,7 @@ export class GarbageCollector {
     }
     const verb = state.dryRun ? 'would remove' : 'removed';
     this.logger.log(
-      `Garbage collection ${verb} ${state.removed.length} object(s); kept the backups of ${keptSessions.length} session(s); ${state.failures.length} failure(s).`,
+      `Garbage collection ${verb} ${state.removed.length} object(s) and ${state.abandonedUploads} abandoned upload(s); kept the backups of ${keptSessions.length} session(s); ${state.failures.length} failure(s).`,
     );
     return {
       dryRun: state.dryRun,
@@ -129,6 +139,7 @@ export class GarbageCollector {
       recovered: state.recovered,
       keptSessions,
       scanned: state.scanned,
+      abandonedUploads: state.abandonedUploads,
       skippedUnknown: state.skippedUnknown,
       failures: state.failures,
       durationMs: Date.now() - started,
@@ -273,6 +284,32 @@ export class GarbageCollector {
         removed,
         elapsedMs: Date.now() - begun,
       });
+    }
+  }
+
+  /** Temp files and multipart uploads of interrupted writes; in a dry run, only counted. */
+  private async collectAbandonedUploads(
+    namespace: string,
+    olderThan: Date,
+    state: RunState,
+  ): Promise<void> {
+    try {
+      state.abandonedUploads +=
+        await this.options.connector.removeAbandonedUploads(
+          namespace,
+          olderThan,
+          { dryRun: state.dryRun },
+        );
+    } catch (error) {
+      state.failures.push({
+        namespace,
+        sessionId: null,
+        keys: [],
+        error: `Removing abandoned uploads failed: ${messageOf(error)}`,
+      });
+      this.logger.warn(
+        `Garbage collection could not remove abandoned uploads in '${namespace}': ${messageOf(error)}`,
+      );
     }
   }
 

@@ -55,6 +55,12 @@ export interface GcReport {
   readonly keptSessions: readonly GcKeptSession[];
   /** Objects listed, backups and orphan candidates together. */
   readonly scanned: number;
+  /**
+   * Leftovers of writes interrupted before the grace period (filesystem temp files, S3
+   * incomplete multipart uploads), never listed as objects: how many were removed, or in a dry
+   * run would be. 0 where the connector has none or cannot list them.
+   */
+  readonly abandonedUploads: number;
   /** Keys under `fennflow/tmp/` that do not look like a backup, and invalid keys: never touched. */
   readonly skippedUnknown: number;
   readonly failures: readonly GcFailure[];
