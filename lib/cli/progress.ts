@@ -77,7 +77,8 @@ export class Progress {
     parts.push(clock(elapsed));
     let line = `${this.label} ${parts.join('  ')}${this.detail ? `  ${this.detail}` : ''}`;
     if (stream.isTTY) {
-      const width = stream.columns ?? 80;
+      // A terminal of unknown size (a pty nobody sized, as under `script`) reports 0 columns.
+      const width = stream.columns || 80;
       if (line.length > width - 1) line = line.slice(0, width - 1);
       stream.write(`\r\x1b[2K${line}`);
     } else {
