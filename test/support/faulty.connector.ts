@@ -155,7 +155,11 @@ export class FaultyConnector extends FennFlowConnector {
     olderThan: Date,
     options?: RemoveAbandonedUploadsOptions,
   ): Promise<number> {
-    this.enter({ method: 'removeAbandonedUploads', namespace, keys: [] });
+    this.enter({
+      method: 'removeAbandonedUploads',
+      namespace,
+      keys: options?.key === undefined ? [] : [options.key],
+    });
     return this.inner.removeAbandonedUploads(namespace, olderThan, options);
   }
 

@@ -300,6 +300,7 @@ export class S3Connector extends FennFlowConnector {
         out = await this.client.send(
           new ListMultipartUploadsCommand({
             Bucket: namespace,
+            Prefix: options.key,
             KeyMarker: keyMarker,
             UploadIdMarker: uploadIdMarker,
           }),
@@ -311,6 +312,7 @@ export class S3Connector extends FennFlowConnector {
       for (const upload of out.Uploads ?? []) {
         const { Key, UploadId, Initiated } = upload;
         if (!Key || !UploadId || !Initiated) continue;
+        if (options.key !== undefined && Key !== options.key) continue;
         if (Initiated.getTime() >= olderThan.getTime()) continue;
         if (!options.dryRun) {
           try {

@@ -56,6 +56,11 @@ export interface ObjectLocation {
 export interface RemoveAbandonedUploadsOptions {
   /** Count what would be removed; remove nothing. */
   readonly dryRun?: boolean;
+  /**
+   * Only uploads to this exact key (recovery of a dead session, whose keys are still locked).
+   * Connectors that cannot tell which key an upload was for remove nothing in this mode.
+   */
+  readonly key?: string;
 }
 
 export interface PresignOptions {

@@ -38,6 +38,13 @@ export async function recoverSession(
   );
   if (!claimed) return 'not-expired';
 
+  await abortInterruptedUploads(
+    backend,
+    connector,
+    sessionId,
+    now,
+    options.logger,
+  );
   if (session.state === 'committing') {
     const journal = (await backend.getJournal(sessionId)).filter(
       (e) => e.state === 'active',
@@ -66,4 +73,32 @@ export async function recoverSession(
     `Recovered unit of work ${sessionId} (${session.state === 'committing' ? 'committed' : 'rolled back'}).`,
   );
   return session.state === 'committing' ? 'committed' : 'rolled-back';
+}
+
+/**
+ * A multipart upload the dead process had under way is invisible but billed; its keys are still
+ * locked by the session, so every upload to them that started before now was its own.
+ */
+async function abortInterruptedUploads(
+  backend: FennFlowBackend,
+  connector: FennFlowConnector,
+  sessionId: string,
+  now: Date,
+  logger: FennFlowLogger,
+): Promise<void> {
+  const writes = (await backend.getJournal(sessionId)).filter(
+    (e) => e.effect === 'write',
+  );
+  const keys = new Map(writes.map((e) => [`${e.namespace}\u0000${e.path}`, e]));
+  for (const entry of keys.values()) {
+    try {
+      await connector.removeAbandonedUploads(entry.namespace, now, {
+        key: entry.path,
+      });
+    } catch (error) {
+      logger.warn(
+        `Aborting interrupted uploads to '${entry.path}' in '${entry.namespace}' failed; left for garbage collection: ${String(error)}`,
+      );
+    }
+  }
 }

@@ -6,7 +6,9 @@ import {
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
 import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { sessionOf } from '../../../lib/core/unit-of-work/unit-of-work';
 import {
+  inMemoryFixture,
   storedKeys,
   storedText,
   TestUnitOfWork,
@@ -74,5 +76,24 @@ describe('recovery of a process that died in the middle of a rollback', () => {
         'v1',
       );
     });
+  });
+
+  it('aborts the interrupted uploads of exactly the keys the dead session was writing', async () => {
+    const fixture = inMemoryFixture({ leaseMs: 40 });
+    await fixture.factory.run((uow) =>
+      uow.docs.create(TextContent.from('x', { filename: 'kept.txt' })),
+    );
+    const dead = await fixture.factory.begin();
+    await dead.docs.put(TextContent.from('a', { filename: 'a.txt' }));
+    await dead.media.create(TextContent.from('b', { filename: 'b.txt' }));
+    await dead.docs.delete('kept.txt');
+    (sessionOf(dead) as unknown as { lease: { stop(): void } }).lease.stop();
+    await sleep(80);
+    fixture.connector.resetCalls();
+    expect(await fixture.factory.recoverExpired()).toEqual(['rolled-back']);
+    const aborted = fixture.connector
+      .callsOf('removeAbandonedUploads')
+      .map((c) => `${c.namespace}/${c.keys[0]}`);
+    expect(aborted.sort()).toEqual(['docs/a.txt', 'media/b.txt']);
   });
 });
