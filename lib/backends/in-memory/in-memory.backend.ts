@@ -6,7 +6,7 @@ import type {
   StagingChanges,
   StagingSnapshot,
 } from '../../core/backend/fennflow-backend';
-import { comparePaths } from '../../core/backend/compare-paths';
+import { RecordTable } from './record-table';
 import { isVisibleTo, recordKeyOf } from '../../core/backend/file-record';
 import type { FileRecord, RecordKey } from '../../core/backend/file-record';
 import type { JournalEntry } from '../../core/backend/journal-entry';
@@ -16,7 +16,7 @@ import type {
 } from '../../core/backend/session-record';
 
 interface ScopeStore {
-  records: Map<string, FileRecord>;
+  records: RecordTable;
   sessions: Map<string, SessionRecord>;
   journals: Map<string, JournalEntry[]>;
 }
@@ -27,7 +27,11 @@ const stores = new Map<string, ScopeStore>();
 function storeFor(scope: string): ScopeStore {
   let store = stores.get(scope);
   if (!store) {
-    store = { records: new Map(), sessions: new Map(), journals: new Map() };
+    store = {
+      records: new RecordTable(),
+      sessions: new Map(),
+      journals: new Map(),
+    };
     stores.set(scope, store);
   }
   return store;
@@ -104,7 +108,7 @@ export class InMemoryBackend extends FennFlowBackend {
     const { sessions, journals, records } = this.store;
     sessions.delete(sessionId);
     journals.delete(sessionId);
-    for (const [key, record] of records) {
+    for (const [key, record] of records.entries()) {
       if (record.lockedBy === sessionId)
         records.set(key, { ...record, lockedBy: null });
     }
@@ -124,18 +128,15 @@ export class InMemoryBackend extends FennFlowBackend {
 
   async listVisible(query: ListVisibleQuery): Promise<FileRecord[]> {
     const page: FileRecord[] = [];
-    for (const record of this.store.records.values()) {
-      if (record.namespace !== query.namespace) continue;
-      if (!record.path.startsWith(query.prefix)) continue;
-      if (query.after !== null && comparePaths(record.path, query.after) <= 0)
-        continue;
-      if (!isVisibleTo(record, query.sessionId)) continue;
-      page.push(record);
+    for (const record of this.store.records.scan(
+      query.namespace,
+      query.prefix,
+      query.after,
+    )) {
+      if (page.length >= query.limit) break;
+      if (isVisibleTo(record, query.sessionId)) page.push(cloneRecord(record));
     }
-    return page
-      .sort((a, b) => comparePaths(a.path, b.path))
-      .slice(0, query.limit)
-      .map(cloneRecord);
+    return page;
   }
 
   async isEmpty(): Promise<boolean> {
@@ -201,7 +202,7 @@ export class InMemoryBackend extends FennFlowBackend {
 
   async commitSession(sessionId: string, now: Date): Promise<JournalEntry[]> {
     const { records, sessions } = this.store;
-    for (const [key, record] of records) {
+    for (const [key, record] of records.entries()) {
       if (record.lockedBy !== sessionId || record.status !== 'pending')
         continue;
       const removed = record.operation === 'delete';
@@ -221,7 +222,7 @@ export class InMemoryBackend extends FennFlowBackend {
 
   async completeCommit(sessionId: string): Promise<void> {
     const { records, sessions, journals } = this.store;
-    for (const [key, record] of records) {
+    for (const [key, record] of records.entries()) {
       if (record.lockedBy === sessionId && record.status === 'deleted') {
         records.set(key, { ...record, lockedBy: null });
       }
