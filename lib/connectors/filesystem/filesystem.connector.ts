@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   FennFlowConnector,
+  listLimitOf,
   ListObjectsOptions,
   ObjectBody,
   ObjectHead,
@@ -18,7 +19,6 @@ import {
   StoredObject,
 } from '../../core/connector/fennflow-connector';
 import {
-  InvalidArgumentError,
   NoSuchKeyError,
   ObjectAlreadyExistsError,
   StorageError,
@@ -50,7 +50,6 @@ import {
 import { DEFAULT_MEDIA_TYPE, readSidecar, Sidecar } from './filesystem-sidecar';
 import { walkKeys } from './filesystem-walk';
 
-const DEFAULT_LIST_LIMIT = 1000;
 const DELETE_CONCURRENCY = 16;
 const REPLACE_FOLDER_CODES = new Set([
   'EISDIR',
@@ -245,12 +244,7 @@ export class FileSystemConnector extends FennFlowConnector {
     namespace: string,
     options: ListObjectsOptions = {},
   ): Promise<ObjectListing> {
-    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new InvalidArgumentError(
-        `limit must be a positive integer, got ${limit}.`,
-      );
-    }
+    const limit = listLimitOf(options);
     const top = namespaceFolder(this.root, namespace);
     const metaTop = metaFolder(this.root, namespace);
     try {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   FennFlowConnector,
+  listLimitOf,
   ListObjectsOptions,
   ObjectBody,
   ObjectHead,
@@ -117,7 +118,7 @@ export class InMemoryConnector extends FennFlowConnector {
     options: ListObjectsOptions = {},
   ): Promise<ObjectListing> {
     const prefix = options.prefix ?? '';
-    const limit = options.limit ?? 1000;
+    const limit = listLimitOf(options);
     const after = options.cursor ?? null;
     const keys = [...this.bucket(namespace).keys()]
       .filter(

@@ -3,6 +3,7 @@ import { pipeline, Readable, Transform } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   FennFlowConnector,
+  listLimitOf,
   ListObjectsOptions,
   ObjectBody,
   ObjectHead,
@@ -50,7 +51,6 @@ export interface S3ConnectorSettings {
 }
 
 const MAX_DELETE_BATCH = 1000;
-const DEFAULT_LIST_LIMIT = 1000;
 const DEFAULT_PRESIGN_SECONDS = 900;
 /** SigV4 presigned URLs live at most 7 days. */
 const MAX_PRESIGN_SECONDS = 604_800;
@@ -249,12 +249,7 @@ export class S3Connector extends FennFlowConnector {
     namespace: string,
     options: ListObjectsOptions = {},
   ): Promise<ObjectListing> {
-    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new InvalidArgumentError(
-        `limit must be a positive integer, got ${limit}.`,
-      );
-    }
+    const limit = listLimitOf(options);
     const { ListObjectsV2Command } = this.sdk.s3;
     try {
       const out = await this.client.send(

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
-import { ConnectorCapabilityError } from '../errors/fennflow.errors';
+import {
+  ConnectorCapabilityError,
+  InvalidArgumentError,
+} from '../errors/fennflow.errors';
 
 /** Bytes to store: a buffer, or a stream read once and never held whole in memory. */
 export type ObjectBody = Buffer | Readable;
@@ -152,4 +155,17 @@ export interface ConnectorConfig {
   /** Name of the process-wide store or client this config points at, for messages. */
   readonly kind: string;
   create(context: { scope: string }): Promise<FennFlowConnector>;
+}
+
+export const DEFAULT_LIST_LIMIT = 1000;
+
+/** The page size a listing asked for, checked the same way on every connector. */
+export function listLimitOf(options: ListObjectsOptions): number {
+  const limit = options.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InvalidArgumentError(
+      `limit must be a positive integer, got ${limit}.`,
+    );
+  }
+  return limit;
 }
