@@ -21,6 +21,7 @@ import {
 } from 'fennflow-nestjs';
 import { silentLogger } from '../../lib/core/unit-of-work/fennflow-logger';
 import { FaultyConnector } from './faulty.connector';
+import { sessionOf } from '../../lib/core/unit-of-work/unit-of-work';
 
 export const FullRepository = defineRepository(
   Create,
@@ -95,4 +96,11 @@ export async function storedText(
   for await (const chunk of object.body)
     chunks.push(Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Simulates a crashed process: the unit of work's lease stops being renewed. */
+export function stopLeaseRenewal(unitOfWork: UnitOfWork): void {
+  (
+    sessionOf(unitOfWork) as unknown as { lease: { stop(): void } }
+  ).lease.stop();
 }

@@ -32,6 +32,7 @@ import {
   getReconcilerToken,
   getGarbageCollectorToken,
 } from 'fennflow-nestjs';
+import { stopLeaseRenewal } from '../../support/in-memory-fixture';
 
 const NotesRepository = defineRepository(Create, Get, List);
 
@@ -362,9 +363,7 @@ describe('FennFlowModule', () => {
     });
     const dead = await crashed.begin();
     await dead.notes.create(TextContent.from('half', { filename: 'half.txt' }));
-    const { sessionOf } =
-      await import('../../../lib/core/unit-of-work/unit-of-work');
-    (sessionOf(dead) as unknown as { lease: { stop(): void } }).lease.stop();
+    stopLeaseRenewal(dead);
     await new Promise((resolve) => setTimeout(resolve, 60));
 
     const moduleRef = await Test.createTestingModule({

@@ -1,6 +1,7 @@
 import { RecordLockedError, TextContent } from 'fennflow-nestjs';
 import {
   inMemoryFixture,
+  stopLeaseRenewal,
   storedKeys,
   storedText,
 } from '../../support/in-memory-fixture';
@@ -74,7 +75,7 @@ describe('locks between sessions', () => {
   });
 
   it('frees the locks of an abandoned session once its lease expired, compensating its work', async () => {
-    const fixture = inMemoryFixture({ leaseMs: 60 });
+    const fixture = inMemoryFixture({ leaseMs: 300 });
     await fixture.factory.run(async (uow) => {
       await uow.docs.create(text('v1', 'a.txt'));
     });
@@ -82,17 +83,13 @@ describe('locks between sessions', () => {
     await abandoned.docs.put(text('half-done', 'a.txt'));
     await abandoned.docs.create(text('orphan', 'new.txt'));
     // Simulate a crashed process: the lease stops being renewed.
-    const { sessionOf } =
-      await import('../../../lib/core/unit-of-work/unit-of-work');
-    (
-      sessionOf(abandoned) as unknown as { lease: { stop(): void } }
-    ).lease.stop();
+    stopLeaseRenewal(abandoned);
 
     const b = await fixture.factory.begin();
     await expect(b.docs.put(text('too early', 'a.txt'))).rejects.toBeInstanceOf(
       RecordLockedError,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     await b.docs.put(text('v2', 'a.txt'));
     await b.commit();
     await b.close();
@@ -102,25 +99,21 @@ describe('locks between sessions', () => {
   });
 
   it('recoverExpired() settles dead sessions without anyone touching their paths', async () => {
-    const fixture = inMemoryFixture({ leaseMs: 40 });
+    const fixture = inMemoryFixture({ leaseMs: 300 });
     const abandoned = await fixture.factory.begin();
     await abandoned.docs.create(text('x', 'x.txt'));
-    const { sessionOf } =
-      await import('../../../lib/core/unit-of-work/unit-of-work');
-    (
-      sessionOf(abandoned) as unknown as { lease: { stop(): void } }
-    ).lease.stop();
+    stopLeaseRenewal(abandoned);
     expect(await fixture.factory.recoverExpired()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await fixture.factory.recoverExpired()).toEqual(['rolled-back']);
     expect(await storedKeys(fixture.storage, 'docs')).toEqual([]);
   });
 
   it('keeps renewing the lease of a unit of work that is open and busy', async () => {
-    const fixture = inMemoryFixture({ leaseMs: 60 });
+    const fixture = inMemoryFixture({ leaseMs: 300 });
     const a = await fixture.factory.begin();
     await a.docs.create(text('a', 'x.txt'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const b = await fixture.factory.begin();
     await expect(b.docs.put(text('b', 'x.txt'))).rejects.toBeInstanceOf(
       RecordLockedError,

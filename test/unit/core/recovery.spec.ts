@@ -6,9 +6,9 @@ import {
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
 import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
-import { sessionOf } from '../../../lib/core/unit-of-work/unit-of-work';
 import {
   inMemoryFixture,
+  stopLeaseRenewal,
   storedKeys,
   storedText,
   TestUnitOfWork,
@@ -87,7 +87,7 @@ describe('recovery of a process that died in the middle of a rollback', () => {
     await dead.docs.put(TextContent.from('a', { filename: 'a.txt' }));
     await dead.media.create(TextContent.from('b', { filename: 'b.txt' }));
     await dead.docs.delete('kept.txt');
-    (sessionOf(dead) as unknown as { lease: { stop(): void } }).lease.stop();
+    stopLeaseRenewal(dead);
     await sleep(80);
     fixture.connector.resetCalls();
     expect(await fixture.factory.recoverExpired()).toEqual(['rolled-back']);

@@ -81,7 +81,7 @@ describe('unit of work lifecycle', () => {
     const forgotten = await fixture.factory.begin();
     await forgotten.docs.create(text('g', 'forgotten.txt'));
     setTimeout(() => void finishing.commit().then(() => finishing.close()), 30);
-    await fixture.factory.shutdown(150);
+    await fixture.factory.shutdown(1000);
     expect(await storedKeys(fixture.storage, 'docs')).toEqual([
       'finishing.txt',
     ]);
