@@ -40,12 +40,6 @@ export interface SagaSessionOptions {
   readonly concurrency: number;
 }
 
-export interface WriteTask {
-  readonly intent: WriteIntent;
-  /** Writes the bytes; `conditional` asks the connector to fail if the key is taken. */
-  readonly run: (conditional: boolean) => Promise<PutObjectResult>;
-}
-
 type SessionPhase = 'new' | 'open' | 'closed';
 
 /**
