@@ -1,6 +1,6 @@
 import { capability } from '../capability';
 import type { DeletedFile } from '../repository-results';
-import { allVisiblePaths } from './list-visible';
+import { allVisibleRows } from './list-visible';
 import { removeFiles } from './remove-files';
 
 export const DeletePrefix = capability('DeletePrefix', {
@@ -8,7 +8,9 @@ export const DeletePrefix = capability('DeletePrefix', {
   async deletePrefix(prefix = ''): Promise<DeletedFile[]> {
     const deleted: DeletedFile[] = [];
     const pages: string[][] = [];
-    for await (const page of allVisiblePaths(this, prefix)) pages.push(page);
+    for await (const rows of allVisibleRows(this, prefix)) {
+      pages.push(rows.map((row) => row.path));
+    }
     for (const page of pages) {
       for (const file of await removeFiles(this, page))
         if (file) deleted.push(file);

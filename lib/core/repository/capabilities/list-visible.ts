@@ -8,6 +8,7 @@ import {
   validatePath,
 } from '../../paths/storage-path';
 import { contextOf, RepositoryBase } from '../repository.base';
+import type { FileRecord } from '../../backend/file-record';
 import type { ListOptions, ListResult } from '../repository-results';
 
 const MAX_PAGE = 10_000;
@@ -17,6 +18,15 @@ export async function listVisiblePage(
   repository: RepositoryBase,
   options: ListOptions = {},
 ): Promise<ListResult> {
+  const { rows, cursor } = await listVisibleRows(repository, options);
+  return { paths: rows.map((row) => row.path), cursor };
+}
+
+/** As listVisiblePage, with the whole rows (media type, size, metadata) of the page. */
+export async function listVisibleRows(
+  repository: RepositoryBase,
+  options: ListOptions = {},
+): Promise<{ rows: FileRecord[]; cursor: string | null }> {
   const context = contextOf(repository);
   const prefix = fullPrefix(context.folder, options.prefix ?? '');
   const limit = options.limit ?? 1000;
@@ -42,25 +52,22 @@ export async function listVisiblePage(
     });
     const page = rows.slice(0, limit);
     return {
-      paths: page.map((row) => row.path),
+      rows: page,
       cursor: rows.length > limit ? page[page.length - 1].path : null,
     };
   });
 }
 
-/** Every visible path under the prefix, page by page. */
-export async function* allVisiblePaths(
+/** Every visible row under the prefix, page by page. */
+export async function* allVisibleRows(
   repository: RepositoryBase,
   prefix: string,
-): AsyncGenerator<string[]> {
+): AsyncGenerator<FileRecord[]> {
   let cursor: string | null = null;
   do {
-    const page: ListResult = await listVisiblePage(repository, {
-      prefix,
-      cursor,
-      limit: 1000,
-    });
-    if (page.paths.length > 0) yield page.paths;
+    const page: { rows: FileRecord[]; cursor: string | null } =
+      await listVisibleRows(repository, { prefix, cursor, limit: 1000 });
+    if (page.rows.length > 0) yield page.rows;
     cursor = page.cursor;
   } while (cursor !== null);
 }

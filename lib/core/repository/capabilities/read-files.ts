@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { contentFromStored, MediaResponse } from '../../content';
 import type { MediaItem } from '../../content';
 import type { FennFlowConnector } from '../../connector/fennflow-connector';
+import type { FileRecord } from '../../backend/file-record';
 import { contextOf, RepositoryBase } from '../repository.base';
 
 /**
@@ -20,24 +21,29 @@ export async function readVisibleFiles(
     const rows = await session.visibleRecords(
       paths.map((path) => ({ namespace: context.namespace, path })),
     );
-    const items = rows.flatMap((row): MediaItem[] =>
-      row
-        ? [
-            {
-              path: row.path,
-              content: contentFromStored({
-                filename: basename(row.path),
-                mediaType: row.mediaType ?? 'application/octet-stream',
-                metadata: { ...row.metadata },
-                size: row.size ?? undefined,
-                body: lazyBody(context.connector, context.namespace, row.path),
-              }),
-            },
-          ]
-        : [],
+    const items = rows.flatMap((row) =>
+      row ? [mediaItemOf(context.connector, context.namespace, row)] : [],
     );
     return new MediaResponse(items);
   });
+}
+
+/** A file read back: what the backend knows at once, the bytes when read. */
+export function mediaItemOf(
+  connector: FennFlowConnector,
+  namespace: string,
+  row: FileRecord,
+): MediaItem {
+  return {
+    path: row.path,
+    content: contentFromStored({
+      filename: basename(row.path),
+      mediaType: row.mediaType ?? 'application/octet-stream',
+      metadata: { ...row.metadata },
+      size: row.size ?? undefined,
+      body: lazyBody(connector, namespace, row.path),
+    }),
+  };
 }
 
 function lazyBody(
