@@ -34,5 +34,7 @@ export type {
   BeginOptions,
   UnitOfWorkFactoryOptions,
 } from './unit-of-work/unit-of-work.factory';
+export { UnitOfWorkHost } from './unit-of-work/unit-of-work-host';
+export { Propagation } from './unit-of-work/propagation';
 export type { FennFlowLogger } from './unit-of-work/fennflow-logger';
 export type { RecoveryResult } from './unit-of-work/recover-session';

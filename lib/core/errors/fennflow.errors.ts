@@ -189,3 +189,19 @@ export class InvalidArgumentError extends FennFlowError {
     super(message);
   }
 }
+
+/** `host.current`, or a `Propagation.Mandatory` run, found no unit of work in the async context. */
+export class UnitOfWorkNotActiveError extends FennFlowError {
+  readonly code = 'E_FENNFLOW_UNIT_OF_WORK_NOT_ACTIVE';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A `Propagation.Never` run found a unit of work active in the async context. */
+export class UnitOfWorkAlreadyActiveError extends FennFlowError {
+  readonly code = 'E_FENNFLOW_UNIT_OF_WORK_ALREADY_ACTIVE';
+  constructor(message: string) {
+    super(message);
+  }
+}

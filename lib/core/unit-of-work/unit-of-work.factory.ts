@@ -7,6 +7,7 @@ import {
 import { consoleLogger, FennFlowLogger } from './fennflow-logger';
 import { recoverSession, RecoveryResult } from './recover-session';
 import { SagaSession } from './saga-session';
+import { UnitOfWorkHost } from './unit-of-work-host';
 import type { ReconcileConfig } from '../reconcile/reconcile.config';
 import type { ReconcileOptions } from '../reconcile/reconcile.config';
 import { ReconcileScheduler } from '../reconcile/reconcile-scheduler';
@@ -54,6 +55,7 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
   /** Rebuilds metadata from storage for this factory's namespaces, on demand. */
   readonly reconciler: Reconciler;
   private readonly reconcileScheduler?: ReconcileScheduler;
+  private hostOfFactory?: UnitOfWorkHost<T>;
 
   constructor(private readonly options: UnitOfWorkFactoryOptions<T>) {
     this.unitOfWorkClass =
@@ -82,6 +84,12 @@ export class UnitOfWorkFactory<T extends UnitOfWork = UnitOfWork> {
 
   get connector(): FennFlowConnector {
     return this.options.connector;
+  }
+
+  /** The host that carries this factory's units of work across async calls (one per factory). */
+  get host(): UnitOfWorkHost<T> {
+    this.hostOfFactory ??= new UnitOfWorkHost(this);
+    return this.hostOfFactory;
   }
 
   /**
