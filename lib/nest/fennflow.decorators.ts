@@ -4,6 +4,7 @@ import {
   getBackendToken,
   getConnectorToken,
   getUnitOfWorkFactoryToken,
+  getUnitOfWorkHostToken,
 } from './fennflow.tokens';
 
 /** Injects the UnitOfWorkFactory of a scope (default scope when omitted). */
@@ -21,3 +22,9 @@ export const InjectBackend = (
 export const InjectConnector = (
   scope: string = DEFAULT_SCOPE,
 ): ParameterDecorator & PropertyDecorator => Inject(getConnectorToken(scope));
+
+/** Injects the UnitOfWorkHost of a scope: `host.current` is the unit of work of the running call. */
+export const InjectUnitOfWorkHost = (
+  scope: string = DEFAULT_SCOPE,
+): ParameterDecorator & PropertyDecorator =>
+  Inject(getUnitOfWorkHostToken(scope));

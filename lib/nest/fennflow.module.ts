@@ -20,6 +20,7 @@ import {
   getReconcilerToken,
   getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
+  getUnitOfWorkHostToken,
 } from './fennflow.tokens';
 
 export interface FennFlowRootOptions<
@@ -79,6 +80,7 @@ export class FennFlowModule {
         getRecoveryServiceToken(scope),
         getReconcilerToken(scope),
         getGarbageCollectorToken(scope),
+        getUnitOfWorkHostToken(scope),
       ],
     };
   }

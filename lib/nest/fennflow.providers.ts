@@ -4,6 +4,8 @@ import type { FennFlowBackend } from '../core/backend/fennflow-backend';
 import type { FennFlowConnector } from '../core/connector/fennflow-connector';
 import { ConfigurationError } from '../core/errors/fennflow.errors';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
+import type { UnitOfWorkHost } from '../core/unit-of-work/unit-of-work-host';
+import { registerUnitOfWorkHost } from './unit-of-work-host.registry';
 import { FennFlowLifecycle } from './fennflow-lifecycle';
 import { RecoveryService } from './recovery.service';
 import { GarbageCollector } from '../core/gc/garbage-collector';
@@ -19,6 +21,7 @@ import {
   getReconcilerToken,
   getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
+  getUnitOfWorkHostToken,
 } from './fennflow.tokens';
 
 /** The providers of one scope; each resource has one canonical token that overrides replace. */
@@ -72,6 +75,14 @@ export function createScopeProviders(scope: string): Provider[] {
         });
         await factory.init();
         return factory;
+      },
+    },
+    {
+      provide: getUnitOfWorkHostToken(scope),
+      inject: [factoryToken],
+      useFactory: (factory: UnitOfWorkFactory): UnitOfWorkHost => {
+        registerUnitOfWorkHost(scope, factory.host);
+        return factory.host;
       },
     },
     {

@@ -1,6 +1,7 @@
 import { FennFlowBackend } from '../core/backend/fennflow-backend';
 import { FennFlowConnector } from '../core/connector/fennflow-connector';
 import { UnitOfWorkFactory } from '../core/unit-of-work/unit-of-work.factory';
+import { UnitOfWorkHost } from '../core/unit-of-work/unit-of-work-host';
 import { RecoveryService } from './recovery.service';
 import { Reconciler } from '../core/reconcile/reconciler';
 import { GarbageCollector } from '../core/gc/garbage-collector';
@@ -30,6 +31,10 @@ export function getUnitOfWorkFactoryToken(
   scope: string = DEFAULT_SCOPE,
 ): Token {
   return tokenFor(UnitOfWorkFactory, scope);
+}
+
+export function getUnitOfWorkHostToken(scope: string = DEFAULT_SCOPE): Token {
+  return scope === DEFAULT_SCOPE ? UnitOfWorkHost : `UnitOfWorkHost_${scope}`;
 }
 
 /** Internal: the resolved module options of one scope. */

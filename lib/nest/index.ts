@@ -10,7 +10,10 @@ export {
   InjectBackend,
   InjectConnector,
   InjectUnitOfWork,
+  InjectUnitOfWorkHost,
 } from './fennflow.decorators';
+export { WithUnitOfWork } from './with-unit-of-work.decorator';
+export type { WithUnitOfWorkOptions } from './with-unit-of-work.decorator';
 export {
   DEFAULT_SCOPE,
   getBackendToken,
@@ -19,6 +22,7 @@ export {
   getReconcilerToken,
   getGarbageCollectorToken,
   getUnitOfWorkFactoryToken,
+  getUnitOfWorkHostToken,
 } from './fennflow.tokens';
 export { RecoveryService } from './recovery.service';
 export type { RecoveryOptions } from './recovery.service';
