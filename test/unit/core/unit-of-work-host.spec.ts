@@ -4,6 +4,7 @@ import {
   InMemoryBackend,
   InMemoryConnector,
   Propagation,
+  RecordLockedError,
   TextContent,
   UnitOfWorkAlreadyActiveError,
   UnitOfWorkFactory,
@@ -172,6 +173,18 @@ describe('UnitOfWorkHost', () => {
       });
       expect(await storedKeys(storage, 'docs')).toEqual(['outer.txt']);
       expect(await storedKeys(storage, 'media')).toEqual([]);
+    });
+
+    it('is a separate session: a path the outer one has pending work on is locked to it', async () => {
+      const { host } = setup();
+      await host.run(async (outer) => {
+        await outer.docs.create(text('outer', 'a.txt'));
+        await expect(
+          host.run(Propagation.RequiresNew, async (inner) =>
+            inner.docs.put(text('inner', 'a.txt')),
+          ),
+        ).rejects.toBeInstanceOf(RecordLockedError);
+      });
     });
 
     it('opens one when nothing is active', async () => {
