@@ -26,6 +26,9 @@ export class Progress {
   private drawn = false;
   private done = 0;
   private detail = '';
+  private step?: string;
+  private stepBase = 0;
+  private stepDone = 0;
 
   constructor(
     private label: string,
@@ -44,6 +47,24 @@ export class Progress {
     if (now - this.lastDraw < interval) return;
     this.lastDraw = now;
     this.draw();
+  }
+
+  /**
+   * For counts that restart at 0 for each step (a namespace, a phase): adds the steps up, so
+   * the bar shows one running total.
+   */
+  updateStep(
+    step: string,
+    doneInStep: number,
+    detail = '',
+    label = this.label,
+  ): void {
+    if (step !== this.step) {
+      this.stepBase += this.stepDone;
+      this.step = step;
+    }
+    this.stepDone = doneInStep;
+    this.update(this.stepBase + doneInStep, detail, label);
   }
 
   /** Draws the final state and ends the line. */

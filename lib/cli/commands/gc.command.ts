@@ -36,9 +36,6 @@ export const gcCommand: CliCommand = {
         enabled: !options.quiet,
         unit: 'objects',
       });
-      let base = 0;
-      let step = '';
-      let last = 0;
       const report = await new GarbageCollector({
         backend: storage.backend,
         connector: storage.connector,
@@ -50,14 +47,9 @@ export const gcCommand: CliCommand = {
         graceMs,
         batchSize,
         onProgress: (p) => {
-          const id = `${p.namespace}/${p.phase}`;
-          if (id !== step) {
-            base += last;
-            step = id;
-          }
-          last = p.scanned;
-          progress.update(
-            base + p.scanned,
+          progress.updateStep(
+            `${p.namespace}/${p.phase}`,
+            p.scanned,
             `${p.removed} ${options['dry-run'] ? 'to remove' : 'removed'}`,
             `gc ${p.namespace} ${p.phase}`,
           );

@@ -39,9 +39,6 @@ export const reconcileCommand: CliCommand = {
         enabled: !options.quiet,
         unit: 'objects',
       });
-      let base = 0;
-      let current = '';
-      let last = 0;
       const report = await new Reconciler({
         backend: storage.backend,
         connector: storage.connector,
@@ -51,13 +48,9 @@ export const reconcileCommand: CliCommand = {
         strategy: config.strategy,
         batchSize: config.batchSize,
         onProgress: (p) => {
-          if (p.namespace !== current) {
-            base += last;
-            current = p.namespace;
-          }
-          last = p.scanned;
-          progress.update(
-            base + p.scanned,
+          progress.updateStep(
+            p.namespace,
+            p.scanned,
             `${p.namespace}: +${p.inserted} ~${p.updated} -${p.removed}`,
             `reconcile ${p.namespace}`,
           );
