@@ -8,6 +8,7 @@ import type {
 } from '../connector/fennflow-connector';
 import { CompensationFailure, NoSuchKeyError } from '../errors/fennflow.errors';
 import { removeObjectsQuietly } from './remove-objects';
+import { failedRecord } from './failed-record';
 import type { FennFlowLogger } from './fennflow-logger';
 
 interface PathSteps {
@@ -51,9 +52,8 @@ export async function compensateSession(
       const restored = decisive ? await restoreKey(connector, decisive) : null;
       rows.push(
         restoredRow(
-          steps,
           first,
-          current.get(recordKeyOf(steps)),
+          steps.entries[steps.entries.length - 1],
           sessionId,
           now,
           restored?.etag,
@@ -130,35 +130,17 @@ export async function restoreKey(
 }
 
 function restoredRow(
-  steps: PathSteps,
   first: JournalEntry | undefined,
-  current: FileRecord | undefined,
+  last: JournalEntry,
   sessionId: string,
   now: Date,
   restoredEtag: string | undefined,
 ): FileRecord {
   // A server-side copy may give the restored object a new etag (multipart, KMS): keep it true.
-  if (first?.previous)
+  if (first?.previous) {
     return { ...first.previous, etag: restoredEtag ?? first.previous.etag };
-  const base = current ?? {
-    namespace: steps.namespace,
-    path: steps.path,
-    sessionId,
-    operationId: steps.entries[0].operationId,
-    operation: steps.entries[0].operation,
-    size: null,
-    mediaType: null,
-    etag: null,
-    metadata: {},
-    createdAt: now,
-  };
-  return {
-    ...base,
-    status: 'failed',
-    lockedBy: null,
-    error: 'rolled back',
-    updatedAt: now,
-  };
+  }
+  return failedRecord(last, sessionId, now, 'rolled back');
 }
 
 function groupByPath(journal: JournalEntry[]): PathSteps[] {

@@ -6,6 +6,7 @@ import type { FennFlowConnector } from '../connector/fennflow-connector';
 import { restoreKey } from './compensate-session';
 import type { FennFlowLogger } from './fennflow-logger';
 import { removeObjectsQuietly } from './remove-objects';
+import { failedRecord } from './failed-record';
 import type { PlannedStep } from './write-plan';
 
 export interface UndoCallInput {
@@ -70,7 +71,14 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
     entries.sort((a, b) => a.seq - b.seq);
     const decisive = [...entries].reverse().find((e) => e.restore !== 'none');
     const wrote = entries.some((e) => e.effect === 'write');
-    const before = step.rowBefore ?? failedRow(step, sessionId, now);
+    const before =
+      step.rowBefore ??
+      failedRecord(
+        entries[0],
+        sessionId,
+        now,
+        'the write failed and was undone',
+      );
 
     if (wrote && !decisive && !group.writeFailed) {
       // Overwrote bytes the session had written earlier: no backup of those, keep the new row.
@@ -118,28 +126,4 @@ export async function undoCall(input: UndoCallInput): Promise<UndoneCall> {
     });
   }
   return { forgottenKeys, unwrittenKeys, unsettled };
-}
-
-function failedRow(
-  step: PlannedStep,
-  sessionId: string,
-  now: Date,
-): FileRecord {
-  const { namespace, path } = step.intent;
-  return {
-    namespace,
-    path,
-    status: 'failed',
-    sessionId,
-    operationId: step.entry?.operationId ?? '',
-    operation: step.intent.operation,
-    lockedBy: null,
-    size: null,
-    mediaType: null,
-    etag: null,
-    metadata: {},
-    createdAt: now,
-    updatedAt: now,
-    error: 'the write failed and was undone',
-  };
 }
