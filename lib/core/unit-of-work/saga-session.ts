@@ -52,6 +52,8 @@ export class SagaSession {
   private phase: SessionPhase = 'new';
   private memory: SegmentMemory;
   private hasPendingWork = false;
+  /** The journal may still hold steps (a compensation failed or did not finish). */
+  private journalLeft = false;
   /** A write failure that could not be undone: the segment can only roll back. */
   private failedWrite: unknown = undefined;
   /** Journal steps appended while a call runs (restore corrections), by the step they correct. */
@@ -387,13 +389,23 @@ export class SagaSession {
       throw commitError;
     }
     this.resetSegment();
-    await finishCommit(
-      this.backend,
-      this.connector,
-      this.id,
-      committed,
-      this.options.logger,
-    );
+    try {
+      await finishCommit(
+        this.backend,
+        this.connector,
+        this.id,
+        committed,
+        this.options.logger,
+      );
+    } catch (error) {
+      // Past the commit point the work is committed; what is left (releasing deleted paths,
+      // forgetting the journal) is recovery's to finish. The session must not go on: a later
+      // rollback would find the committed steps in its journal.
+      this.options.logger.warn(
+        `Unit of work ${this.id} committed, but its cleanup could not be recorded (${describe(error)}); recovery finishes it once its lease runs out.`,
+      );
+      await this.endWithout('committing');
+    }
   }
 
   async rollback(): Promise<void> {
@@ -404,6 +416,7 @@ export class SagaSession {
 
   /** Compensates; throws CompensationFailedError (with `cause`) when a step cannot be undone. */
   async compensate(cause?: unknown): Promise<void> {
+    this.journalLeft = true;
     const failures = await compensateSession(
       this.backend,
       this.connector,
@@ -411,6 +424,7 @@ export class SagaSession {
       this.options.logger,
     );
     this.resetSegment();
+    this.journalLeft = failures.length > 0;
     if (failures.length > 0) {
       throw new CompensationFailedError(
         failures,
@@ -432,16 +446,34 @@ export class SagaSession {
     } catch (error) {
       failure = error;
     }
-    this.phase = 'closed';
-    this.lease?.stop();
-    const journal = await this.backend.getJournal(this.id);
-    if (journal.length > 0) {
-      await this.backend.setSessionState(this.id, 'compensation_failed');
-      await this.backend.renewLease(this.id, new Date());
+    if (this.journalLeft) {
+      await this.endWithout('compensation_failed');
     } else {
+      this.phase = 'closed';
+      this.lease?.stop();
       await this.backend.endSession(this.id);
     }
     if (failure) throw failure;
+  }
+
+  /**
+   * Closes the session but leaves it, with its journal, to recovery: its lease ends now, and
+   * recovery rolls it forward (`committing`) or retries its compensation.
+   */
+  private async endWithout(
+    state: 'committing' | 'compensation_failed',
+  ): Promise<void> {
+    this.phase = 'closed';
+    this.lease?.stop();
+    try {
+      await this.backend.setSessionState(this.id, state);
+      await this.backend.renewLease(this.id, new Date());
+    } catch (error) {
+      // The lease then runs out by itself, a little later.
+      this.options.logger.warn(
+        `Unit of work ${this.id} could not hand itself to recovery: ${describe(error)}`,
+      );
+    }
   }
 
   private resetSegment(): void {

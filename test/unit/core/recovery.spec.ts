@@ -96,4 +96,51 @@ describe('recovery of a process that died in the middle of a rollback', () => {
       .map((c) => `${c.namespace}/${c.keys[0]}`);
     expect(aborted.sort()).toEqual(['docs/a.txt', 'media/b.txt']);
   });
+
+  it('a commit whose cleanup cannot be recorded still commits, and recovery rolls it forward', async () => {
+    const scope = `cleanup-${randomUUID()}`;
+    class FlakyCompleteBackend extends InMemoryBackend {
+      failNext = false;
+      override async completeCommit(sessionId: string): Promise<void> {
+        if (this.failNext) {
+          this.failNext = false;
+          throw new Error('connection reset');
+        }
+        return super.completeCommit(sessionId);
+      }
+    }
+    const backend = new FlakyCompleteBackend(scope);
+    const factory = new UnitOfWorkFactory({
+      backend,
+      connector: new InMemoryConnector(scope),
+      unitOfWork: TestUnitOfWork,
+      logger: silentLogger,
+      leaseMs: 100,
+    });
+    await factory.run((uow) =>
+      uow.docs.create(
+        TextContent.from('keep', { filename: 'a.txt' }),
+        TextContent.from('gone', { filename: 'b.txt' }),
+      ),
+    );
+    backend.failNext = true;
+    await factory.run(async (uow) => {
+      await uow.docs.put(TextContent.from('v2', { filename: 'a.txt' }));
+      await uow.docs.delete('b.txt');
+    });
+    // Committed for everyone at once, although the deleted path is still held for its cleanup.
+    await factory.run(async (uow) => {
+      expect((await uow.docs.list()).paths).toEqual(['a.txt']);
+      expect(await (await uow.docs.get('a.txt')).at(0)?.content.text()).toBe(
+        'v2',
+      );
+    });
+    expect(await factory.recoverExpired()).toEqual(['committed']);
+    const storage = new InMemoryConnector(scope);
+    expect(await storedKeys(storage, 'docs')).toEqual(['a.txt']);
+    expect(await storedText(storage, 'docs', 'a.txt')).toBe('v2');
+    await factory.run((uow) =>
+      uow.docs.create(TextContent.from('again', { filename: 'b.txt' })),
+    );
+  });
 });
