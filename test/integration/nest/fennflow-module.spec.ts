@@ -389,6 +389,53 @@ describe('FennFlowModule', () => {
     await app.close();
   });
 
+  it('recovers on its interval sessions that die while the app runs; enabled: false waits for run()', async () => {
+    const scope = uniqueScope();
+    const plainFactory = new UnitOfWorkFactory({
+      backend: new InMemoryBackend(scope),
+      connector: new InMemoryConnector(scope),
+      unitOfWork: NotesUnitOfWork,
+      leaseMs: 30,
+    });
+    const start = (recovery: { enabled?: boolean; intervalMs?: number }) =>
+      Test.createTestingModule({
+        imports: [
+          FennFlowModule.forRoot(new InMemoryBackendConfig({ scope }), {
+            unitOfWork: NotesUnitOfWork,
+            recovery,
+          }),
+        ],
+      })
+        .compile()
+        .then((moduleRef) => moduleRef.createNestApplication().init());
+    const dieNow = async (name: string) => {
+      const dead = await plainFactory.begin();
+      await dead.notes.create(TextContent.from('half', { filename: name }));
+      stopLeaseRenewal(dead);
+      return dead.id;
+    };
+    const stored = async () =>
+      (await new InMemoryConnector(scope).listObjects('notes')).objects.map(
+        (o) => o.key,
+      );
+
+    const running = await start({ intervalMs: 50 });
+    await dieNow('while-running.txt');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await stored()).toEqual([]);
+    await running.close();
+
+    const disabled = await start({ enabled: false, intervalMs: 50 });
+    await dieNow('left-alone.txt');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await stored()).toEqual(['left-alone.txt']);
+    expect(
+      await disabled.get<RecoveryService>(getRecoveryServiceToken(scope)).run(),
+    ).toEqual(['rolled-back']);
+    expect(await stored()).toEqual([]);
+    await disabled.close();
+  });
+
   it('reconciles on start when configured, and provides Reconciler and GarbageCollector', async () => {
     const scope = uniqueScope();
     const storage = new InMemoryConnector(scope);
