@@ -13,8 +13,8 @@ import {
   SqliteBackend,
   UnitOfWork,
   UnitOfWorkFactory,
+  silentLogger,
 } from 'fennflow-nestjs';
-import type { FennFlowLogger } from 'fennflow-nestjs';
 import { RECORD_COLUMNS } from '../lib/backends/sql/sql-rows';
 import {
   Benchmark,
@@ -59,8 +59,6 @@ const PutRepository = defineRepository(Put);
 class BenchUnitOfWork extends UnitOfWork {
   readonly files = this.repository(PutRepository, { namespace: NAMESPACE });
 }
-
-const silent: FennFlowLogger = { log() {}, warn() {}, error() {} };
 
 type CountingBackend = PostgresBackend | SqliteBackend;
 
@@ -222,7 +220,7 @@ export const benchmark: Benchmark = {
         backend,
         connector: new InMemoryConnector(store),
         unitOfWork: BenchUnitOfWork,
-        logger: silent,
+        logger: silentLogger,
         // No lease renewal lands inside a timed run.
         leaseMs: 3_600_000,
       });

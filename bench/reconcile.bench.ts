@@ -9,8 +9,8 @@ import {
   Reconciler,
   ReconcileStrategy,
   SqliteBackendConfig,
+  silentLogger,
 } from 'fennflow-nestjs';
-import type { FennFlowLogger } from 'fennflow-nestjs';
 import {
   Benchmark,
   BenchResult,
@@ -24,7 +24,6 @@ const OBJECTS = Number(process.env.BENCH_RECONCILE_OBJECTS ?? 100_000);
 const PER_FOLDER = 1000;
 const BATCH_SIZE = 1000;
 const NAMESPACE = 'bench-reconcile';
-const silent: FennFlowLogger = { log() {}, warn() {}, error() {} };
 
 interface ReconcileBenchResult extends BenchResult {
   /** Highest RSS sampled during the timed part, and its rise over the RSS just before. */
@@ -126,7 +125,7 @@ export const benchmark: Benchmark = {
           backend,
           connector,
           namespaces: [NAMESPACE],
-          logger: silent,
+          logger: silentLogger,
         }).reconcile({ strategy, batchSize: BATCH_SIZE });
         const scanned = report.namespaces[0]?.scanned ?? 0;
         if (scanned !== OBJECTS) {

@@ -21,8 +21,8 @@ import {
   StreamContent,
   UnitOfWork,
   UnitOfWorkFactory,
+  silentLogger,
 } from 'fennflow-nestjs';
-import type { FennFlowLogger } from 'fennflow-nestjs';
 
 /**
  * One case of bench/streaming.bench.ts, run in a child process of its own so that no case
@@ -80,7 +80,6 @@ const PutRepository = defineRepository(Put);
 class StreamUnitOfWork extends UnitOfWork {
   readonly files = this.repository(PutRepository, { namespace: NAMESPACE });
 }
-const silent: FennFlowLogger = { log() {}, warn() {}, error() {} };
 
 /** `total` bytes in `chunk`-sized buffers, each made when the consumer asks for it. */
 export function generatedStream(total: number, chunk: number): Readable {
@@ -188,7 +187,7 @@ async function unitOfWorkCase(
     backend: new InMemoryBackend(`bench-stream-${randomUUID()}`),
     connector,
     unitOfWork: StreamUnitOfWork,
-    logger: silent,
+    logger: silentLogger,
   });
   const put = (stream: Readable, filename: string) =>
     factory.run(async (uow) => {

@@ -7,8 +7,8 @@ import {
   Put,
   UnitOfWork,
   UnitOfWorkFactory,
+  silentLogger,
 } from 'fennflow-nestjs';
-import type { FennFlowLogger } from 'fennflow-nestjs';
 import {
   Benchmark,
   BenchResult,
@@ -29,8 +29,6 @@ class BenchUnitOfWork extends UnitOfWork {
   readonly files = this.repository(PutRepository, { namespace: NAMESPACE });
 }
 
-const silent: FennFlowLogger = { log() {}, warn() {}, error() {} };
-
 interface Scope {
   readonly name: string;
   readonly connector: InMemoryConnector;
@@ -47,7 +45,7 @@ function freshScope(): Scope {
     backend: new InMemoryBackend(name),
     connector,
     unitOfWork: BenchUnitOfWork,
-    logger: silent,
+    logger: silentLogger,
   });
   return { name, connector, factory };
 }

@@ -37,4 +37,5 @@ export type {
 export { UnitOfWorkHost } from './unit-of-work/unit-of-work-host';
 export { Propagation } from './unit-of-work/propagation';
 export type { FennFlowLogger } from './unit-of-work/fennflow-logger';
+export { silentLogger } from './unit-of-work/fennflow-logger';
 export type { RecoveryResult } from './unit-of-work/recover-session';

@@ -14,7 +14,7 @@ import {
   TextContent,
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
-import { silentLogger } from '../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import { filesystem, s3 } from '../support/connector-fixtures';
 import type {
   ConnectorFixture,

@@ -11,7 +11,7 @@ import {
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
 import type { S3ConnectorOptions } from 'fennflow-nestjs';
-import { silentLogger } from '../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import { FaultyConnector } from './faulty.connector';
 import {
   inMemoryFixture,

@@ -19,7 +19,7 @@ import {
   UnitOfWork,
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
-import { silentLogger } from '../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import { FaultyConnector } from './faulty.connector';
 import { sessionOf } from '../../lib/core/unit-of-work/unit-of-work';
 

@@ -5,7 +5,7 @@ import {
   TextContent,
   UnitOfWorkFactory,
 } from 'fennflow-nestjs';
-import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import {
   inMemoryFixture,
   stopLeaseRenewal,

@@ -11,7 +11,7 @@ import {
   UnitOfWorkHost,
   UnitOfWorkNotActiveError,
 } from 'fennflow-nestjs';
-import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import { storedKeys, TestUnitOfWork } from '../../support/in-memory-fixture';
 
 /** Counts the rollbacks that reach a unit of work, so a test can see who rolled back. */

@@ -16,7 +16,7 @@ import {
   storedText,
   TestUnitOfWork,
 } from '../../support/in-memory-fixture';
-import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 
 const text = (body: string, filename: string) =>
   TextContent.from(body, { filename });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GarbageCollector, GcProgress, TextContent } from 'fennflow-nestjs';
-import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import {
   Fixture,
   inMemoryFixture,

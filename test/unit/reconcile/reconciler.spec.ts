@@ -9,7 +9,7 @@ import {
   RECONCILER_SESSION_ID,
   TextContent,
 } from 'fennflow-nestjs';
-import { silentLogger } from '../../../lib/core/unit-of-work/fennflow-logger';
+import { silentLogger } from 'fennflow-nestjs';
 import {
   Fixture,
   inMemoryFixture,
