@@ -108,9 +108,8 @@ export class InMemoryBackend extends FennFlowBackend {
     const { sessions, journals, records } = this.store;
     sessions.delete(sessionId);
     journals.delete(sessionId);
-    for (const [key, record] of records.entries()) {
-      if (record.lockedBy === sessionId)
-        records.set(key, { ...record, lockedBy: null });
+    for (const [key, record] of records.lockedBy(sessionId)) {
+      records.set(key, { ...record, lockedBy: null });
     }
   }
 
@@ -202,9 +201,8 @@ export class InMemoryBackend extends FennFlowBackend {
 
   async commitSession(sessionId: string, now: Date): Promise<JournalEntry[]> {
     const { records, sessions } = this.store;
-    for (const [key, record] of records.entries()) {
-      if (record.lockedBy !== sessionId || record.status !== 'pending')
-        continue;
+    for (const [key, record] of records.lockedBy(sessionId)) {
+      if (record.status !== 'pending') continue;
       const removed = record.operation === 'delete';
       records.set(key, {
         ...record,
@@ -222,8 +220,8 @@ export class InMemoryBackend extends FennFlowBackend {
 
   async completeCommit(sessionId: string): Promise<void> {
     const { records, sessions, journals } = this.store;
-    for (const [key, record] of records.entries()) {
-      if (record.lockedBy === sessionId && record.status === 'deleted') {
+    for (const [key, record] of records.lockedBy(sessionId)) {
+      if (record.status === 'deleted') {
         records.set(key, { ...record, lockedBy: null });
       }
     }

@@ -4,27 +4,41 @@ import type { FileRecord } from '../../core/backend/file-record';
 
 /**
  * The rows of one scope, with the paths of each namespace kept sorted in code-point order, so a
- * page of a listing starts with a binary search instead of sorting the whole namespace.
+ * page of a listing starts with a binary search instead of sorting the whole namespace, and the
+ * keys each session holds locked, so commit and rollback touch only the session's rows.
  */
 export class RecordTable {
   private readonly rows = new Map<string, FileRecord>();
   private readonly sortedPaths = new Map<string, string[]>();
+  private readonly locks = new Map<string, Set<string>>();
 
   get(key: string): FileRecord | undefined {
     return this.rows.get(key);
   }
 
   set(key: string, record: FileRecord): void {
-    if (!this.rows.has(key)) this.indexPath(record.namespace, record.path);
+    const previous = this.rows.get(key);
+    if (!previous) this.indexPath(record.namespace, record.path);
+    if (previous?.lockedBy !== record.lockedBy) {
+      if (previous?.lockedBy) this.locks.get(previous.lockedBy)?.delete(key);
+      if (record.lockedBy) {
+        const held = this.locks.get(record.lockedBy) ?? new Set<string>();
+        held.add(key);
+        this.locks.set(record.lockedBy, held);
+      }
+    }
     this.rows.set(key, record);
+  }
+
+  /** The rows a session holds locked, as a snapshot that may be updated while iterated. */
+  lockedBy(sessionId: string): [string, FileRecord][] {
+    const held = [...(this.locks.get(sessionId) ?? [])];
+    if (held.length === 0) this.locks.delete(sessionId);
+    return held.map((key) => [key, this.rows.get(key) as FileRecord]);
   }
 
   values(): IterableIterator<FileRecord> {
     return this.rows.values();
-  }
-
-  entries(): IterableIterator<[string, FileRecord]> {
-    return this.rows.entries();
   }
 
   /** Rows of a namespace whose path starts with `prefix` and sorts after `after`, in order. */
